@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# pgctl.sh: the test suite's own throwaway PostgreSQL 15 server.
+#
+#   tests/pg/pgctl.sh start DIR   initdb into DIR/data, start, write DIR/env
+#   tests/pg/pgctl.sh stop DIR    stop the server and delete DIR/data
+#
+# The server listens on a unix socket in DIR and on 127.0.0.1:5432 when that
+# port is free (so the seed's URL postgresql+asyncpg://khipu:...@localhost:5432/
+# khipu_dev works as written), else on 127.0.0.1:<a free port>. DIR/env holds
+# PGHOST, PGPORT, PGUSER and QUIPU_TEST_TCP_PORT for the tests to source.
+# Socket connections are trusted; TCP connections as role khipu need its
+# password (khipu_dev_password), so a wrong password is a real failure.
+# Runs initdb/pg_ctl as the `postgres` user when started as root (the server
+# refuses root). A missing server binary is an error, never a skip.
+set -euo pipefail
+
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+[ -x "$PGBIN/initdb" ] || { echo "pgctl.sh: PostgreSQL server binaries not found (install postgresql-15)" >&2; exit 1; }
+
+as_owner() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start() {
+	local dir=$1 port
+	stop "$dir" >/dev/null 2>&1 || true
+	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd)
+	rm -rf "$dir/data"
+	mkdir -p "$dir/data"
+	chmod 755 "$dir"
+	if [ "$(id -u)" = 0 ]; then chown -R postgres: "$dir"; fi
+	port=5432
+	if ! port_free $port; then
+		port=$(( 20000 + RANDOM % 20000 ))
+		while ! port_free $port; do port=$(( 20000 + RANDOM % 20000 )); done
+	fi
+	as_owner "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+		> "$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+	cat > "$dir/data/pg_hba.conf" <<HBA
+local all all trust
+host all khipu 127.0.0.1/32 scram-sha-256
+host all all 127.0.0.1/32 trust
+HBA
+	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
+		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_locks_per_transaction=1024 -c fsync=off -c max_connections=200" start >&2 \
+		|| { cat "$dir/server.log" >&2; exit 1; }
+	psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres <<SQL
+CREATE ROLE khipu LOGIN CREATEDB PASSWORD 'khipu_dev_password';
+CREATE DATABASE khipu_dev OWNER khipu;
+SQL
+	cat > "$dir/env" <<ENV
+export PGHOST='$dir'
+export PGPORT='$port'
+export PGUSER=postgres
+export QUIPU_TEST_PG_DIR='$dir'
+export QUIPU_TEST_TCP_PORT='$port'
+ENV
+	echo "PostgreSQL started: socket $dir, TCP 127.0.0.1:$port"
+}
+
+stop() {
+	local dir=$1
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w -s stop >&2 || true
+	fi
+	rm -rf "$dir/data" "$dir/env"
+}
+
+case "${1:-}" in
+	start) start "${2:?usage: pgctl.sh start DIR}" ;;
+	stop) stop "${2:?usage: pgctl.sh stop DIR}" ;;
+	*) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+esac
