@@ -100,7 +100,11 @@ typedef struct quipu_revinfo {
 	size_t n_depends;
 	const char *const *next;    /* children, in id order */
 	size_t n_next;
-	int is_head, is_base, is_branch_point, is_merge;
+	int is_head;                /* no revision revises it */
+	int has_dependents;         /* some revision depends on it (so it is only an "effective head") */
+	int is_base;                /* revises nothing */
+	int is_branch_point;        /* revised by more than one revision */
+	int is_merge;               /* revises more than one revision */
 } quipu_revinfo;
 
 /* A list of borrowed revision pointers; the array is the caller's. */
@@ -177,7 +181,8 @@ typedef enum {
 	QUIPU_EVENT_START = 1,   /* a step begins */
 	QUIPU_EVENT_DONE,        /* a step committed (or, in one-transaction mode, ran) */
 	QUIPU_EVENT_INFO,        /* a notice: message holds it */
-	QUIPU_EVENT_WAIT_LOCK    /* another runner holds the lock; waiting */
+	QUIPU_EVENT_WAIT_LOCK,   /* another runner holds the lock; waiting */
+	QUIPU_EVENT_STAMP        /* the version table was stamped: from -> to */
 } quipu_event_kind;
 
 typedef struct quipu_event {

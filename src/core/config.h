@@ -20,7 +20,8 @@ typedef struct qp_config {
 	char *path;                  /* absolute path of the file read */
 	char *here;                  /* its folder, absolute */
 	char *section;               /* the section read */
-	char *script_location;       /* absolute; default %(here)s/migrations */
+	char *script_location;       /* absolute (a relative value is taken from the
+	                                current directory, as Alembic); required */
 	qp_strlist version_locations;/* absolute folders holding revision files; the
 	                                first is script_location/versions unless
 	                                version_locations names others */

@@ -27,6 +27,9 @@ typedef struct qp_rev {
 	size_t n_children;
 	struct qp_rev **dependents; /* revisions that name this one in Depends On */
 	size_t n_dependents;
+	struct qp_rev **norm_deps;  /* deps minus those an ancestor already depends on
+	                               (Alembic's _normalized_resolved_dependencies); owned */
+	size_t n_norm_deps;
 	qp_strlist branches;        /* branch labels that apply here (own + inherited) */
 	size_t order;               /* position in qp_graph.revs (topological) */
 	const char **next_ids;      /* info.next storage, owned array */

@@ -56,7 +56,7 @@ void qp_format_date(char out[40], const char *tz)
 		localtime_r(&ts.tv_sec, &tm);
 	}
 	strftime(base, sizeof(base), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out, 40, "%s.%06ld", base, ts.tv_nsec / 1000);
+	snprintf(out, 40, "%.30s.%06d", base, (int)(ts.tv_nsec / 1000) % 1000000);
 }
 
 int qp_random_hex(char *out, size_t n)

@@ -101,3 +101,48 @@ done_testing() {
 	[ "$T_FAIL" -eq 0 ]
 	exit $?
 }
+
+# ---- building projects -------------------------------------------------
+# mkproj URL [EXTRA_INI_LINES]: quipu.ini + migrations/versions in the cwd
+mkproj() {
+	mkdir -p migrations/versions
+	cat > quipu.ini <<INI
+[quipu]
+script_location = %(here)s/migrations
+sqlalchemy.url = $1
+${2:-}
+INI
+}
+# mkrev ID PARENTS MESSAGE UP_SQL [DOWN_SQL] [UP_OPTS]: a revision file
+# (PARENTS: "" for a base, "a, b" for a merge). DOWN_SQL "-" leaves the
+# downgrade marker out.
+mkrev() {
+	local id=$1 parents=$2 msg=$3 up=$4 down=${5:-} opts=${6:-}
+	{
+		echo "-- $msg"
+		echo "--"
+		echo "-- Revision ID: $id"
+		echo "-- Revises: $parents"
+		echo "-- Create Date: 2026-11-25 12:00:00.000000"
+		echo "-- Branch Labels:"
+		echo "-- Depends On:"
+		echo
+		echo "-- migrate:upgrade${opts:+ $opts}"
+		echo "$up"
+		if [ "$down" != "-" ]; then
+			echo
+			echo "-- migrate:downgrade"
+			echo "$down"
+		fi
+	} > "migrations/versions/${id}_$(echo "$msg" | tr 'A-Z ' 'a-z_').sql"
+}
+# mkchain N: revisions r01..rNN (ids 000000000001...), each creating table tNN
+mkchain() {
+	local i prev="" id
+	for i in $(seq 1 "$1"); do
+		id=$(printf '%012d' "$i")
+		mkrev "$id" "$prev" "Create t$i" "CREATE TABLE t$i (id INTEGER PRIMARY KEY, name VARCHAR(20));" "DROP TABLE t$i;"
+		prev=$id
+	done
+}
+rid() { printf '%012d' "$1"; }

@@ -1,0 +1,107 @@
+/*
+ * cli.h: what the command-line program's files share: declarative options
+ * (which also produce --help), the command table entry, the global options,
+ * and output helpers. The CLI uses the library only through quipu.h.
+ */
+#ifndef QUIPU_CLI_H
+#define QUIPU_CLI_H
+
+#include <stdio.h>
+#include "quipu.h"
+
+/* Exit codes: one place maps library errors to them (output.c). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_ERROR 1   /* the command failed (also: `check` found differences) */
+#define CLI_EXIT_USAGE 2   /* bad command line */
+
+typedef enum {
+	CLI_FLAG,       /* --verbose */
+	CLI_VALUE,      /* --rev-id ID (last one wins) */
+	CLI_MULTI,      /* --head REV, repeatable */
+	CLI_POS,        /* a positional argument */
+	CLI_POS_MULTI   /* the remaining positional arguments */
+} cli_kind;
+
+typedef struct cli_opt {
+	cli_kind kind;
+	char shortname;     /* 0 when none */
+	const char *name;   /* long name (no dashes), or the positional's name */
+	const char *value;  /* placeholder in help, e.g. "ID" */
+	const char *help;   /* one line */
+	int required;       /* for positionals */
+} cli_opt;
+
+#define CLI_MAX_OPTS 24
+
+typedef struct cli_args {
+	const cli_opt *spec;             /* borrowed; terminated by name == NULL */
+	size_t n_spec;
+	int count[CLI_MAX_OPTS];         /* times each option was given */
+	const char **values[CLI_MAX_OPTS]; /* owned arrays of borrowed argv strings */
+	size_t n_values[CLI_MAX_OPTS];
+} cli_args;
+
+/* The global options, parsed before (or among) the command's. */
+typedef struct cli_ctx {
+	const char *config;      /* -c */
+	const char *name;        /* -n */
+	const char **xargs;      /* -x, owned array */
+	size_t n_xargs;
+	const char *url;         /* --url */
+	int quiet;               /* -q */
+	int raiseerr;            /* --raiseerr */
+	int json;                /* --json */
+	const char *command;     /* the command's name */
+} cli_ctx;
+
+typedef struct cli_cmd {
+	const char *name;
+	const char *summary;
+	const cli_opt *opts;
+	int (*run)(cli_ctx *ctx, cli_args *args);
+} cli_cmd;
+
+/* Parses argv for one command; global options are accepted too. Prints the
+ * problem and returns CLI_EXIT_USAGE on bad input; 1 + printing help when
+ * --help was asked (caller exits 0); 0 when parsed. */
+int cli_parse(cli_args *out, cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv);
+void cli_args_release(cli_args *a);
+void cli_usage(FILE *f, const cli_cmd *cmd);
+
+int cli_flag(const cli_args *a, const char *name);
+const char *cli_value(const cli_args *a, const char *name);
+const char *const *cli_values(const cli_args *a, const char *name, size_t *n);
+
+/* Opens the project with the global options. Prints the error on failure. */
+int cli_open(quipu_project **out, const cli_ctx *ctx);
+/* Connects. Prints the error on failure. */
+int cli_connect(quipu_db **out, const quipu_project *p, const cli_ctx *ctx);
+/* Prints the last library error as "quipu: <message>" on stderr and
+ * returns the exit code for it. */
+int cli_fail(const cli_ctx *ctx);
+/* A usage error: prints it and returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Progress lines for upgrade/downgrade/stamp (Alembic's wording + time). */
+void cli_progress(const quipu_event *ev, void *payload);
+
+/* Alembic's one-line form of a revision (Script._head_only). */
+typedef struct cli_fmt {
+	int include_branches, include_doc, include_parents, tree_indicators, head_indicators;
+	int current;   /* print " (current)" */
+} cli_fmt;
+void cli_print_head_only(FILE *f, const quipu_revinfo *r, const cli_fmt *fmt);
+/* Alembic's verbose form (Script.log_entry). */
+void cli_print_log_entry(FILE *f, const quipu_revinfo *r, int current);
+/* `a, b` or `<base>` */
+void cli_print_down(FILE *f, const quipu_revinfo *r);
+int cli_is_current(const quipu_revinfo *r, char *const *rows, size_t n_rows);
+
+extern const cli_cmd cli_cmd_init, cli_cmd_revision, cli_cmd_upgrade, cli_cmd_downgrade,
+	cli_cmd_current, cli_cmd_history, cli_cmd_heads, cli_cmd_branches, cli_cmd_show,
+	cli_cmd_stamp, cli_cmd_list_templates, cli_cmd_merge, cli_cmd_edit;
+
+/* upgrade and downgrade share their body (cmd_upgrade.c). */
+int cli_migrate(cli_ctx *ctx, cli_args *args, quipu_direction dir);
+
+#endif

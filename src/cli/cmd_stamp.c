@@ -1,0 +1,64 @@
+/*
+ * cmd_stamp.c: `quipu stamp TARGET [--purge]`: record a revision in the
+ * version table without running any migration.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+
+static const cli_opt opts[] = {
+	{CLI_POS, 0, "revision", "TARGET", "the revision(s) to record: an id, head, heads, base...", 1},
+	{CLI_FLAG, 0, "sql", NULL, "print the SQL instead of running it", 0},
+	{CLI_FLAG, 0, "purge", NULL, "delete every row of the version table first", 0},
+	{CLI_VALUE, 0, "tag", "TAG", "accepted for Alembic compatibility; does nothing", 0},
+	{0, 0, NULL, NULL, NULL, 0},
+};
+
+static int run(cli_ctx *ctx, cli_args *a)
+{
+	const char *target = cli_value(a, "revision");
+	int purge = cli_flag(a, "purge");
+	quipu_project *p = NULL;
+	quipu_db *db = NULL;
+	quipu_plan *plan = NULL;
+	quipu_apply_opts ao = QUIPU_APPLY_OPTS_INIT;
+	char *sql = NULL;
+	int rc;
+
+	if ((rc = cli_open(&p, ctx)) != 0)
+		return rc;
+	if (cli_flag(a, "sql")) {
+		if (purge) {
+			rc = cli_usage_error(ctx, "Can't use --purge with --sql mode");
+			goto done;
+		}
+		if (quipu_plan_stamp(&plan, p, NULL, target, 0) < 0 || quipu_plan_sql(&sql, p, plan, NULL) < 0) {
+			rc = cli_fail(ctx);
+			goto done;
+		}
+		fputs(sql, stdout);
+		rc = CLI_EXIT_OK;
+		goto done;
+	}
+	if ((rc = cli_connect(&db, p, ctx)) != 0)
+		goto done;
+	if (quipu_plan_stamp(&plan, p, db, target, purge) < 0) {
+		rc = cli_fail(ctx);
+		goto done;
+	}
+	ao.progress = cli_progress;
+	ao.payload = ctx;
+	if (quipu_apply(db, p, plan, &ao) < 0) {
+		rc = cli_fail(ctx);
+		goto done;
+	}
+	rc = CLI_EXIT_OK;
+done:
+	free(sql);
+	quipu_plan_free(plan);
+	quipu_db_close(db);
+	quipu_project_free(p);
+	return rc;
+}
+
+const cli_cmd cli_cmd_stamp = {"stamp", "Record a revision in the version table without running migrations.", opts, run};

@@ -1,0 +1,812 @@
+/*
+ * pg.c: the PostgreSQL driver (libpq).
+ *
+ * - connect: the URL's parts and every query parameter become
+ *   PQconnectdbParams keywords (expand_dbname off, so a database name is
+ *   never read as a connection string); failures name host, port, database
+ *   and user, the likely cause and the server's words, never the password.
+ * - exec_script: libpg_query's scanner splits a section into statements
+ *   (dollar quotes, comments, strings); each runs on its own, outside any
+ *   transaction this driver would add, so CREATE INDEX CONCURRENTLY works.
+ * - lock: a session advisory lock on a 64-bit FNV-1a hash of the key.
+ * - notices (RAISE NOTICE, "relation already exists, skipping") never reach
+ *   stderr: the last one is kept in the connection, nothing is printed.
+ */
+#include "drivers/driver.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/misc.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pg_query.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct qp_conn {
+	PGconn *pg;          /* owned */
+	char *describe;      /* owned: "database \"x\" on host:port as user" */
+	char *user;          /* owned: current_user, read once after connect */
+	char *last_notice;   /* owned: the last notice the server sent, or NULL */
+};
+
+/* ---- small helpers --------------------------------------------------- */
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Skips blanks and SQL comments (nested block comments, as PostgreSQL does);
+ * returns the offset of the first significant character (strlen when none). */
+static size_t skip_blank_and_comments(const char *s, size_t i, size_t end)
+{
+	while (i < end) {
+		if (isspace((unsigned char)s[i])) {
+			i++;
+		} else if (s[i] == '-' && i + 1 < end && s[i + 1] == '-') {
+			while (i < end && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < end && s[i + 1] == '*') {
+			int depth = 1;
+			i += 2;
+			while (i < end && depth > 0) {
+				if (s[i] == '/' && i + 1 < end && s[i + 1] == '*') {
+					depth++;
+					i += 2;
+				} else if (s[i] == '*' && i + 1 < end && s[i + 1] == '/') {
+					depth--;
+					i += 2;
+				} else {
+					i++;
+				}
+			}
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/* A copy of s[start, end) without surrounding blanks and semicolons. */
+static char *trimmed_copy(const char *s, size_t start, size_t end)
+{
+	char *out;
+
+	while (start < end && isspace((unsigned char)s[start]))
+		start++;
+	while (end > start && (isspace((unsigned char)s[end - 1]) || s[end - 1] == ';'))
+		end--;
+	out = malloc(end - start + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, s + start, end - start);
+	out[end - start] = '\0';
+	return out;
+}
+
+/* Appends text to b with every occurrence of secret replaced by ***. */
+static void put_scrubbed(qp_buf *b, const char *text, const char *secret)
+{
+	size_t n = secret ? strlen(secret) : 0;
+	const char *hit;
+
+	if (!text)
+		return;
+	if (n == 0) {
+		qp_buf_puts(b, text);
+		return;
+	}
+	while ((hit = strstr(text, secret)) != NULL) {
+		qp_buf_put(b, text, (size_t)(hit - text));
+		qp_buf_puts(b, "***");
+		text = hit + n;
+	}
+	qp_buf_puts(b, text);
+}
+
+/* Drops trailing newlines libpq leaves on its messages (in place). */
+static void chomp(char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+static void notice_processor(void *arg, const char *message)
+{
+	qp_conn *c = arg;
+	char *copy = strdup(message);
+
+	if (!copy)
+		return;
+	chomp(copy);
+	free(c->last_notice);
+	c->last_notice = copy;
+}
+
+/* ---- connect --------------------------------------------------------- */
+
+/* Is kw a keyword this libpq knows? */
+static int known_keyword(const PQconninfoOption *defs, const char *kw)
+{
+	for (; defs && defs->keyword; defs++)
+		if (strcmp(defs->keyword, kw) == 0)
+			return 1;
+	return 0;
+}
+
+/* Sets keyword k to v in the parallel arrays, replacing an earlier value. */
+static void set_param(const char **keys, const char **vals, size_t *n, const char *k, const char *v)
+{
+	size_t i;
+	for (i = 0; i < *n; i++) {
+		if (strcmp(keys[i], k) == 0) {
+			vals[i] = v;
+			return;
+		}
+	}
+	keys[*n] = k;
+	vals[*n] = v;
+	(*n)++;
+}
+
+static const char *param(const char **keys, const char **vals, size_t n, const char *k)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (strcmp(keys[i], k) == 0)
+			return vals[i];
+	return NULL;
+}
+
+static const char *nonempty(const char *a, const char *b)
+{
+	if (a && *a)
+		return a;
+	if (b && *b)
+		return b;
+	return NULL;
+}
+
+/* The likely cause of a failed connection, read from libpq's message. */
+static void put_cause(qp_buf *b, const char *msg, const char *host, const char *port,
+                      const char *db, const char *user)
+{
+	if (strstr(msg, "does not exist") && strstr(msg, "database \"")) {
+		qp_buf_puts(b, "the database does not exist; create it: createdb");
+		if (host) {
+			qp_buf_puts(b, " -h ");
+			qp_buf_puts(b, host);
+		}
+		if (port) {
+			qp_buf_puts(b, " -p ");
+			qp_buf_puts(b, port);
+		}
+		if (user) {
+			qp_buf_puts(b, " -U ");
+			qp_buf_puts(b, user);
+		}
+		qp_buf_printf(b, " %s, or fix the database name in the URL", db ? db : "DBNAME");
+	} else if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied")) {
+		qp_buf_puts(b, "wrong password or user: check sqlalchemy.url (the password is not shown)");
+	} else if (strstr(msg, "role \"") && strstr(msg, "does not exist")) {
+		qp_buf_printf(b, "the role (user) %s does not exist on this server: create it (createuser) "
+		              "or fix the user name in the URL", user ? user : "");
+	} else if (strstr(msg, "could not translate host name")) {
+		qp_buf_printf(b, "unknown host %s: check the host name in the URL", host ? host : "");
+	} else if (strstr(msg, "Connection refused") || strstr(msg, "No such file or directory")) {
+		qp_buf_puts(b, "the server is not running or not listening there (start it, or check host and port)");
+	} else if (strstr(msg, "timeout expired") || strstr(msg, "timed out")) {
+		qp_buf_puts(b, "no answer from the server in time (check host, port and firewalls)");
+	} else if (strstr(msg, "no pg_hba.conf entry")) {
+		qp_buf_puts(b, "the server does not accept this user/database from this address (pg_hba.conf)");
+	} else if (strstr(msg, "SSL")) {
+		qp_buf_puts(b, "an SSL problem: check sslmode and the server's SSL setup");
+	} else {
+		qp_buf_puts(b, "the connection was refused");
+	}
+}
+
+static int pg_connect(qp_conn **out, const qp_url *url)
+{
+	const char *keys[64 + 8], *vals[64 + 8];
+	size_t n = 0, i;
+	PQconninfoOption *defs = NULL;
+	PGconn *pg = NULL;
+	PGresult *res = NULL;
+	qp_conn *c = NULL;
+	qp_buf b = QP_BUF_INIT;
+	char *msg = NULL;
+	const char *host, *port, *db, *user;
+	int error = 0;
+
+	*out = NULL;
+	if (url->query_keys.count > 64) {
+		error = qp_error_set(QUIPU_ECONFIG, "too many query parameters in the database URL (%zu)",
+		                     url->query_keys.count);
+		goto done;
+	}
+	defs = PQconndefaults();
+	if (!defs) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (url->host && *url->host)
+		set_param(keys, vals, &n, "host", url->host);
+	if (url->port && *url->port)
+		set_param(keys, vals, &n, "port", url->port);
+	if (url->database && *url->database)
+		set_param(keys, vals, &n, "dbname", url->database);
+	if (url->user && *url->user)
+		set_param(keys, vals, &n, "user", url->user);
+	if (url->password)
+		set_param(keys, vals, &n, "password", url->password);
+	for (i = 0; i < url->query_keys.count && i < url->query_values.count; i++) {
+		const char *k = url->query_keys.items[i];
+		if (!known_keyword(defs, k) || strcmp(k, "replication") == 0) {
+			error = qp_error_set(QUIPU_ECONFIG,
+			                     "unknown PostgreSQL connection parameter \"%s\" in the database URL "
+			                     "(query parameters are passed to libpq: host, port, sslmode, "
+			                     "application_name, connect_timeout, options, ...)", k);
+			goto done;
+		}
+		set_param(keys, vals, &n, k, url->query_values.items[i]);
+	}
+	if (!param(keys, vals, n, "application_name"))
+		set_param(keys, vals, &n, "application_name", "quipu");
+	keys[n] = NULL;
+	vals[n] = NULL;
+
+	pg = PQconnectdbParams(keys, vals, 0);
+	if (!pg) {
+		error = qp_error_oom();
+		goto done;
+	}
+	host = nonempty(PQhost(pg), param(keys, vals, n, "host"));
+	port = nonempty(PQport(pg), param(keys, vals, n, "port"));
+	db = nonempty(PQdb(pg), param(keys, vals, n, "dbname"));
+	user = nonempty(PQuser(pg), param(keys, vals, n, "user"));
+
+	if (PQstatus(pg) != CONNECTION_OK) {
+		msg = xstrdup(PQerrorMessage(pg));
+		if (!msg) {
+			error = qp_error_oom();
+			goto done;
+		}
+		chomp(msg);
+		qp_buf_puts(&b, "cannot connect to PostgreSQL database ");
+		qp_buf_printf(&b, "\"%s\" on %s:%s as %s: ", db ? db : "", host ? host : "(default host)",
+		              port ? port : "5432", user ? user : "(default user)");
+		put_cause(&b, msg, host, port, db, user);
+		qp_buf_puts(&b, "\nserver said: ");
+		{
+			/* the URL's password, and one libpq found itself (PGPASSWORD, .pgpass) */
+			qp_buf once = QP_BUF_INIT;
+			put_scrubbed(&once, msg, param(keys, vals, n, "password"));
+			put_scrubbed(&b, qp_buf_cstr(&once), PQpass(pg));
+			b.oom |= once.oom;
+			qp_buf_release(&once);
+		}
+		if (b.oom) {
+			error = qp_error_oom();
+			goto done;
+		}
+		error = qp_error_set(QUIPU_ECONNECT, "%s", qp_buf_cstr(&b));
+		goto done;
+	}
+
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		error = qp_error_oom();
+		goto done;
+	}
+	PQsetNoticeProcessor(pg, notice_processor, c);
+	qp_buf_printf(&b, "database \"%s\" on %s:%s as %s", db ? db : "", host ? host : "", port ? port : "",
+	              user ? user : "");
+	c->describe = qp_buf_detach(&b);
+	res = PQexec(pg, "SELECT current_user");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		c->user = strdup(PQgetvalue(res, 0, 0));
+	else
+		c->user = strdup(user ? user : "");
+	if (!c->describe || !c->user) {
+		error = qp_error_oom();
+		goto done;
+	}
+	c->pg = pg;
+	pg = NULL;
+	*out = c;
+	c = NULL;
+
+done:
+	PQclear(res);
+	if (c) {
+		free(c->describe);
+		free(c->user);
+		free(c);
+	}
+	if (pg)
+		PQfinish(pg);
+	if (defs)
+		PQconninfoFree(defs);
+	free(msg);
+	qp_buf_release(&b);
+	return error;
+}
+
+static void pg_close(qp_conn *c)
+{
+	if (!c)
+		return;
+	if (c->pg)
+		PQfinish(c->pg);
+	free(c->describe);
+	free(c->user);
+	free(c->last_notice);
+	free(c);
+}
+
+static const char *pg_describe(qp_conn *c)
+{
+	return c->describe;
+}
+
+static const char *pg_user(qp_conn *c)
+{
+	return c->user;
+}
+
+/* ---- running SQL ----------------------------------------------------- */
+
+static int set_string(char **dst, const char *src)
+{
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	if (!*dst)
+		return qp_error_oom();
+	chomp(*dst);
+	return 0;
+}
+
+/* Fills err (may be NULL) from a failed result (may be NULL: the message
+ * comes from the connection) and raises QUIPU_ESQL with the server's words. */
+static int fail_sql(qp_conn *c, const PGresult *res, qp_exec_error *err)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *fallback = res ? PQresultErrorMessage(res) : NULL;
+	qp_buf b = QP_BUF_INIT;
+
+	if (!primary || !*primary)
+		primary = (fallback && *fallback) ? fallback : PQerrorMessage(c->pg);
+	if (!primary || !*primary)
+		primary = "unknown error";
+	if (err) {
+		static const char *const dup_states[] = {"42P07", "42710", "42701", "42P06", "42723", NULL};
+		size_t i;
+
+		free(err->message);
+		free(err->detail);
+		free(err->hint);
+		err->message = err->detail = err->hint = NULL;
+		if (set_string(&err->message, primary) || set_string(&err->detail, detail) ||
+		    set_string(&err->hint, hint))
+			return QUIPU_ENOMEM;
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state ? state : "");
+		err->duplicate_object = 0;
+		for (i = 0; dup_states[i]; i++)
+			if (strcmp(err->sqlstate, dup_states[i]) == 0)
+				err->duplicate_object = 1;
+		err->connection_lost = PQstatus(c->pg) == CONNECTION_BAD;
+	}
+	qp_buf_puts(&b, primary);
+	while (b.len > 0 && isspace((unsigned char)b.ptr[b.len - 1]))
+		qp_buf_truncate(&b, b.len - 1);
+	if (detail)
+		qp_buf_printf(&b, "\nDETAIL: %s", detail);
+	if (hint)
+		qp_buf_printf(&b, "\nHINT: %s", hint);
+	if (PQstatus(c->pg) == CONNECTION_BAD)
+		qp_buf_puts(&b, "\n(the connection to the server was lost)");
+	qp_error_set(QUIPU_ESQL, "%s", b.oom ? primary : qp_buf_cstr(&b));
+	qp_buf_release(&b);
+	return QUIPU_ESQL;
+}
+
+/* Sends sql (one or more statements) and reads every result. The first
+ * error wins. COPY ... FROM STDIN is refused, COPY TO STDOUT drained.
+ * If rows is not NULL it receives the last result (caller PQclear()s). */
+static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
+{
+	PGresult *res, *failed = NULL, *last = NULL;
+	int error = 0;
+
+	if (rows)
+		*rows = NULL;
+	if (!PQsendQuery(c->pg, sql))
+		return fail_sql(c, NULL, err);
+	while ((res = PQgetResult(c->pg)) != NULL) {
+		switch (PQresultStatus(res)) {
+		case PGRES_COPY_IN:
+			PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported in quipu scripts");
+			break;
+		case PGRES_COPY_OUT: {
+			char *buf;
+			while (PQgetCopyData(c->pg, &buf, 0) > 0)
+				PQfreemem(buf);
+			break;
+		}
+		case PGRES_FATAL_ERROR:
+		case PGRES_BAD_RESPONSE:
+		case PGRES_NONFATAL_ERROR:
+			if (!failed) {
+				failed = res;
+				res = NULL;
+			}
+			break;
+		default:
+			break;
+		}
+		if (res) {
+			PQclear(last);
+			last = res;
+		}
+		if (PQstatus(c->pg) == CONNECTION_BAD)
+			break;
+	}
+	if (failed)
+		error = fail_sql(c, failed, err);
+	else if (PQstatus(c->pg) == CONNECTION_BAD)
+		error = fail_sql(c, NULL, err);
+	if (!error && rows) {
+		*rows = last;
+		last = NULL;
+	}
+	PQclear(failed);
+	PQclear(last);
+	return error;
+}
+
+static int pg_exec(qp_conn *c, const char *sql, qp_exec_error *err)
+{
+	int error = run(c, sql, err, NULL);
+
+	if (error && err) {
+		size_t start = skip_blank_and_comments(sql, 0, strlen(sql));
+		err->stmt_index = 0;
+		err->line = qp_line_at(sql, start, 1);
+		free(err->statement);
+		err->statement = trimmed_copy(sql, start, strlen(sql));
+	}
+	return error;
+}
+
+/* One statement of a script: [start, end) in the text, start significant. */
+typedef struct stmt_span {
+	size_t start;
+	size_t end;
+} stmt_span;
+
+/* Splits sql with libpg_query's scanner into spans[] (caller frees), dropping
+ * empty and comment-only pieces. On a scanner failure: one span, the whole text. */
+static int split_script(stmt_span **out, size_t *count, const char *sql)
+{
+	PgQuerySplitResult r = pg_query_split_with_scanner(sql);
+	size_t len = strlen(sql), n = 0;
+	stmt_span *spans = NULL;
+	int i, error = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (r.error || r.n_stmts <= 0) {
+		size_t start = skip_blank_and_comments(sql, 0, len);
+		if (start < len && r.error) {
+			spans = malloc(sizeof(*spans));
+			if (!spans) {
+				error = qp_error_oom();
+				goto done;
+			}
+			spans[0].start = start;
+			spans[0].end = len;
+			n = 1;
+		}
+		goto done;
+	}
+	spans = calloc((size_t)r.n_stmts, sizeof(*spans));
+	if (!spans) {
+		error = qp_error_oom();
+		goto done;
+	}
+	for (i = 0; i < r.n_stmts; i++) {
+		size_t loc = (size_t)r.stmts[i]->stmt_location;
+		size_t end = r.stmts[i]->stmt_len > 0 ? loc + (size_t)r.stmts[i]->stmt_len : len;
+		size_t start;
+
+		if (loc > len)
+			loc = len;
+		if (end > len)
+			end = len;
+		start = skip_blank_and_comments(sql, loc, end);
+		if (start >= end)
+			continue;
+		spans[n].start = start;
+		spans[n].end = end;
+		n++;
+	}
+done:
+	pg_query_free_split_result(r);
+	if (error) {
+		free(spans);
+		return error;
+	}
+	*out = spans;
+	*count = n;
+	return 0;
+}
+
+static int pg_exec_script(qp_conn *c, const char *sql, size_t start_at, qp_stmt_cb cb, void *payload,
+                          qp_exec_error *err)
+{
+	stmt_span *spans = NULL;
+	size_t n = 0, i;
+	char *text = NULL;
+	int error;
+
+	error = split_script(&spans, &n, sql);
+	if (error)
+		goto done;
+	for (i = start_at; i < n; i++) {
+		size_t len = spans[i].end - spans[i].start;
+		int line = qp_line_at(sql, spans[i].start, 1);
+
+		free(text);
+		text = malloc(len + 1);
+		if (!text) {
+			error = qp_error_oom();
+			goto done;
+		}
+		memcpy(text, sql + spans[i].start, len);
+		text[len] = '\0';
+		error = run(c, text, err, NULL);
+		if (error) {
+			if (err) {
+				err->stmt_index = i;
+				err->line = line;
+				free(err->statement);
+				err->statement = trimmed_copy(text, 0, len);
+			}
+			goto done;
+		}
+		if (cb && (error = cb(i, line, payload)) != 0)
+			goto done;
+	}
+done:
+	free(text);
+	free(spans);
+	return error;
+}
+
+static int pg_query_strings(qp_strlist *out, qp_conn *c, const char *sql, qp_exec_error *err)
+{
+	PGresult *res = NULL;
+	int error, i, rows;
+
+	error = run(c, sql, err, &res);
+	if (error)
+		goto done;
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) < 1)
+		goto done;
+	rows = PQntuples(res);
+	for (i = 0; i < rows; i++) {
+		if ((error = qp_strlist_add(out, PQgetisnull(res, i, 0) ? "" : PQgetvalue(res, i, 0))) != 0)
+			goto done;
+	}
+done:
+	PQclear(res);
+	return error;
+}
+
+static int pg_table_exists(int *out, qp_conn *c, const char *schema, const char *table)
+{
+	qp_buf name = QP_BUF_INIT, sql = QP_BUF_INIT;
+	qp_strlist rows = QP_STRLIST_INIT;
+	int error;
+
+	*out = 0;
+	if (schema && *schema) {
+		qp_buf_put_ident_quoted(&name, schema);
+		qp_buf_putc(&name, '.');
+	}
+	qp_buf_put_ident_quoted(&name, table);
+	qp_buf_puts(&sql, "SELECT to_regclass(");
+	qp_buf_put_literal(&sql, qp_buf_cstr(&name));
+	qp_buf_puts(&sql, ") IS NOT NULL");
+	if (name.oom || sql.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	error = pg_query_strings(&rows, c, qp_buf_cstr(&sql), NULL);
+	if (!error)
+		*out = rows.count == 1 && strcmp(rows.items[0], "t") == 0;
+done:
+	qp_strlist_release(&rows);
+	qp_buf_release(&name);
+	qp_buf_release(&sql);
+	return error;
+}
+
+static int pg_begin(qp_conn *c, qp_exec_error *err)
+{
+	return pg_exec(c, "BEGIN", err);
+}
+
+static int pg_commit(qp_conn *c, qp_exec_error *err)
+{
+	return pg_exec(c, "COMMIT", err);
+}
+
+static int pg_rollback(qp_conn *c)
+{
+	PGresult *res;
+
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		return QUIPU_ECONNECT;
+	res = PQexec(c->pg, "ROLLBACK");
+	PQclear(res);
+	return 0;
+}
+
+/* ---- the runner lock ------------------------------------------------- */
+
+/* The advisory lock id for key: 64-bit FNV-1a of its bytes, read as a signed
+ * bigint. Stable across builds and versions: two quipu releases sharing a
+ * database must agree on it. */
+static int64_t lock_id(const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (; *key; key++) {
+		h ^= (unsigned char)*key;
+		h *= 1099511628211ULL;
+	}
+	return (int64_t)h;
+}
+
+/* Runs a one-value query with a single bigint parameter; *out gets "t"/"f"
+ * as 1/0. */
+static int lock_call(int *out, qp_conn *c, const char *sql, int64_t id)
+{
+	char arg[32];
+	const char *params[1];
+	PGresult *res;
+	int error = 0;
+
+	snprintf(arg, sizeof(arg), "%" PRId64, id);
+	params[0] = arg;
+	res = PQexecParams(c->pg, sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		error = fail_sql(c, res, NULL);
+		goto done;
+	}
+	if (out)
+		*out = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+done:
+	PQclear(res);
+	return error;
+}
+
+/* "pid N, user U, application A, since T" of the session holding the lock,
+ * or "holder unknown" (caller frees; NULL on oom). */
+static char *lock_holder(qp_conn *c, int64_t id)
+{
+	static const char *sql =
+		"SELECT l.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), "
+		"coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ'), ''), "
+		"coalesce(a.client_addr::text, 'local') "
+		"FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+		"WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+		"(SELECT oid FROM pg_database WHERE datname = current_database()) "
+		"AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 1 "
+		"AND l.pid <> pg_backend_pid() LIMIT 1";
+	char hi[24], lo[24];
+	const char *params[2];
+	uint64_t u = (uint64_t)id;
+	PGresult *res;
+	qp_buf b = QP_BUF_INIT;
+
+	snprintf(hi, sizeof(hi), "%" PRIu64, u >> 32);
+	snprintf(lo, sizeof(lo), "%" PRIu64, (uint64_t)(u & 0xffffffffU));
+	params[0] = hi;
+	params[1] = lo;
+	res = PQexecParams(c->pg, sql, 2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		qp_buf_printf(&b, "pid %s, user %s, application %s, from %s, since %s", PQgetvalue(res, 0, 0),
+		              PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 4),
+		              PQgetvalue(res, 0, 3));
+	else
+		qp_buf_puts(&b, "holder unknown: it may just have been released");
+	PQclear(res);
+	return qp_buf_detach(&b);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static int pg_lock(qp_conn *c, const char *key, double timeout_s, void (*waiting)(void *payload),
+                   void *payload)
+{
+	int64_t id = lock_id(key);
+	double t0 = qp_now_ms();
+	char *holder = NULL;
+	int got = 0, error;
+
+	error = lock_call(&got, c, "SELECT pg_try_advisory_lock($1::bigint)", id);
+	if (error || got)
+		goto done;
+	if (waiting)
+		waiting(payload);
+	if (timeout_s <= 0) {
+		error = lock_call(NULL, c, "SELECT pg_advisory_lock($1::bigint)", id);
+		goto done;
+	}
+	while (!got) {
+		double elapsed = qp_now_ms() - t0;
+		if (elapsed >= timeout_s * 1000.0) {
+			holder = lock_holder(c, id);
+			error = qp_error_set(QUIPU_ELOCKED,
+			                     "another quipu run holds the migration lock (%s) — waited %.1f seconds; "
+			                     "retry later or raise --lock-timeout",
+			                     holder ? holder : "holder unknown", elapsed / 1000.0);
+			goto done;
+		}
+		sleep_ms(75);
+		error = lock_call(&got, c, "SELECT pg_try_advisory_lock($1::bigint)", id);
+		if (error)
+			goto done;
+	}
+done:
+	free(holder);
+	return error;
+}
+
+/* Best effort and silent: it runs after failures too, and must not replace
+ * the error being reported. */
+static void pg_unlock(qp_conn *c, const char *key)
+{
+	char arg[32];
+	const char *params[1];
+
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		return;
+	snprintf(arg, sizeof(arg), "%" PRId64, lock_id(key));
+	params[0] = arg;
+	PQclear(PQexecParams(c->pg, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL, NULL, 0));
+}
+
+const qp_driver qp_driver_pg = {
+	"postgresql",
+	1,
+	pg_connect,
+	pg_close,
+	pg_describe,
+	pg_exec,
+	pg_exec_script,
+	pg_query_strings,
+	pg_table_exists,
+	pg_begin,
+	pg_commit,
+	pg_rollback,
+	pg_lock,
+	pg_unlock,
+	pg_user,
+};
