@@ -262,6 +262,8 @@ static int ini_load(ini *f, const char *display, const char *text, size_t len)
 	f->display = display;
 	f->text = text;
 	f->len = len;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		f->pos = 3;                  /* a UTF-8 BOM */
 	rc = ini_parse_stream(reader, f, handler, f);
 	if (f->error)
 		return f->error;

@@ -5,7 +5,7 @@
  *
  *   scheme://[user[:password]@][host|[ipv6]][:port][/database][?query]
  *
- * The user runs to the first ':' or '@', the password to the first '@' (as
+ * The user runs to the first ':' or '/', the password to the first '@' (as
  * SQLAlchemy: an '@' inside a password must be written %40). SQLite URLs keep
  * everything after "sqlite:///" as the file path. Every error message quotes
  * the URL through qp_url_redact(), so a password never reaches a message.
@@ -62,16 +62,17 @@ static const char *redact_authority(qp_buf *b, const char *s)
 {
 	const char *user_end = s, *last_at = NULL, *p;
 
-	while (*user_end && !strchr(":/@ \t\r\n", *user_end))
+	while (*user_end && !strchr(":/ \t\r\n", *user_end))
 		user_end++;
 	if (*user_end != ':')
 		return s;
 	/*
-	 * The password may hold anything up to an '@'; take the last '@' before
-	 * the query or the end of the word, so that an unencoded '@' inside a
-	 * password is hidden too (over-redacting is the safe side).
+	 * SQLAlchemy lets a password hold anything but '@' (even '/', '?' or
+	 * blanks); hide everything up to the last '@' before the next URL or
+	 * the end, so that an unencoded '@' inside a password is hidden too
+	 * (over-redacting is the safe side).
 	 */
-	for (p = user_end + 1; *p && !strchr("? \t\r\n", *p); p++)
+	for (p = user_end + 1; *p && strncmp(p, "://", 3); p++)
 		if (*p == '@')
 			last_at = p;
 	if (!last_at)
@@ -303,25 +304,34 @@ int qp_url_parse(qp_url *out, const char *text)
 		goto query;
 	}
 
-	/* The authority: [user[:password]@]host[:port], up to '/' or '?'. */
+	/*
+	 * [user[:password]@], as SQLAlchemy's pattern `(?P<username>[^:/]*)
+	 * (?::(?P<password>[^@]*))?@` matches it: the user runs to the first
+	 * ':' or '/'; after a ':' the password runs to the first '@' (it may
+	 * hold '/' or '?'); without one, the user ends at its last '@'.
+	 */
 	{
-		const char *q = p;
-		while (q < query && *q != ':' && *q != '/' && *q != '@')
-			q++;
-		if (q < query && (*q == '@' || *q == ':')) {
-			const char *a = *q == '@' ? q : memchr(q, '@', (size_t)(query - q));
-			if (a) {
-				const char *colon = *q == ':' ? q : NULL;
-				at = a;
-				if ((error = decode_part(&u.user, text, "user name", p,
-				                         (size_t)((colon ? colon : at) - p), 0, 0)) < 0)
-					goto done;
-				if (colon && (error = decode_part(&u.password, text, "password",
-				                                  colon + 1, (size_t)(at - colon - 1), 0, 1)) < 0)
-					goto done;
-			}
+		const char *r = p, *colon = NULL, *a;
+		while (*r && *r != ':' && *r != '/')
+			r++;
+		if (*r == ':' && (a = strchr(r + 1, '@'))) {
+			colon = r;
+			at = a;
+		} else {
+			for (a = p; a < r; a++)
+				if (*a == '@')
+					at = a;
 		}
+		if (at && (error = decode_part(&u.user, text, "user name", p,
+		                               (size_t)((colon ? colon : at) - p), 0, 0)) < 0)
+			goto done;
+		if (colon && (error = decode_part(&u.password, text, "password", colon + 1,
+		                                  (size_t)(at - colon - 1), 0, 1)) < 0)
+			goto done;
 	}
+	query = strchr(at ? at + 1 : p, '?');
+	if (!query)
+		query = p + strlen(p);
 	host = at ? at + 1 : p;
 	auth_end = host;
 	while (auth_end < query && *auth_end != '/')

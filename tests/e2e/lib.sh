@@ -37,7 +37,17 @@ if [ -n "${QUIPU_TEST_PG_ENV:-}" ]; then
 	. "$QUIPU_TEST_PG_ENV"
 fi
 
-_where() { echo "${BASH_SOURCE[2]##*/}:${BASH_LINENO[1]}"; }
+# the first caller outside lib.sh: the test's own file and line
+_where() {
+	local i
+	for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+		if [[ ${BASH_SOURCE[$i]} != */lib.sh ]]; then
+			echo "${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}"
+			return
+		fi
+	done
+	echo "?"
+}
 pass() { T_PASS=$((T_PASS + 1)); }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL [$(_where)]: $*" >&2; }
 
@@ -88,7 +98,7 @@ pg_sql() {
 }
 pg_newdb() {
 	local db=$1
-	psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 	psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
 	PGURL="postgresql://postgres@/$db?host=$PGHOST&port=$PGPORT"
 }

@@ -492,6 +492,13 @@ static void test_file_syntax(void **state)
 	assert_int_equal(qp_config_load(&c, NULL, NULL, NULL, NULL, 0), QUIPU_ECONFIG);
 	assert_non_null(strstr(last_message(), "quipu.ini:4: lock_timeout = 'x'"));
 
+	/* a UTF-8 BOM and CRLF line ends */
+	write_text("quipu.ini", "\xEF\xBB\xBF[quipu]\r\nscript_location = m\r\n\r\nversion_table = vt \r\nlock_timeout = 1\r\n");
+	assert_int_equal(qp_config_load(&c, NULL, NULL, NULL, NULL, 0), 0);
+	assert_string_equal(c.version_table, "vt");
+	assert_true(c.lock_timeout == 1.0);
+	qp_config_release(&c);
+
 	write_text("quipu.ini", "[quipu]\nscript_location = m\nversion_table = a\nversion_table = b\n");
 	assert_int_equal(qp_config_load(&c, NULL, NULL, NULL, NULL, 0), QUIPU_ECONFIG);
 	assert_string_equal(last_message(),

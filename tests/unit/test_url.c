@@ -71,6 +71,15 @@ static void test_postgres_forms(void **state)
 	assert_string_equal(u.database, "d");
 	qp_url_release(&u);
 
+	/* libpq's defaults: no host */
+	assert_int_equal(qp_url_parse(&u, "postgresql+psycopg:///dbname"), 0);
+	assert_int_equal(u.kind, QP_DB_POSTGRES);
+	assert_string_equal(u.driver, "psycopg");
+	assert_null(u.host);
+	assert_null(u.user);
+	assert_string_equal(u.database, "dbname");
+	qp_url_release(&u);
+
 	/* no host, no database */
 	assert_int_equal(qp_url_parse(&u, "postgresql://"), 0);
 	assert_null(u.host);
@@ -115,6 +124,26 @@ static void test_percent_decoding(void **state)
 	assert_string_equal(u.password, "p@ss:w/rd");
 	assert_string_equal(u.host, "my-host");
 	assert_string_equal(u.database, "my db");
+	qp_url_release(&u);
+
+	/* SQLAlchemy's rules: the password runs to the first '@' and may hold
+	 * '/', '?' or blanks; without a password the user ends at its last '@' */
+	assert_int_equal(qp_url_parse(&u, "postgresql://u:pa?s/s w@h/d?sslmode=require"), 0);
+	assert_string_equal(u.user, "u");
+	assert_string_equal(u.password, "pa?s/s w");
+	assert_string_equal(u.host, "h");
+	assert_string_equal(u.database, "d");
+	assert_string_equal(qp_url_query(&u, "sslmode"), "require");
+	qp_url_release(&u);
+	assert_int_equal(qp_url_parse(&u, "postgresql://a@b:secret@h:1/d"), 0);
+	assert_string_equal(u.user, "a@b");
+	assert_string_equal(u.password, "secret");
+	assert_string_equal(u.port, "1");
+	qp_url_release(&u);
+	assert_int_equal(qp_url_parse(&u, "postgresql://u@h:5432/d"), 0);
+	assert_string_equal(u.user, "u");
+	assert_null(u.password);
+	assert_string_equal(u.host, "h");
 	qp_url_release(&u);
 
 	/* An empty password is kept as "" (user: with nothing after). */
@@ -280,9 +309,53 @@ static void test_redact(void **state)
 	expect_redact("host=h password='s3 cret' dbname=d", "host=h password=*** dbname=d");
 	expect_redact("cannot connect to postgresql://a:s3cret@h/d: refused",
 	              "cannot connect to postgresql://a:***@h/d: refused");
+	expect_redact("postgresql://u:pa?s/s w@h/d", "postgresql://u:***@h/d");
+	expect_redact("postgresql://a@b:secret@h/d", "postgresql://a@b:***@h/d");
+	expect_redact("from postgresql://a:one@h/d to mysql://b:two@k/e",
+	              "from postgresql://a:***@h/d to mysql://b:***@k/e");
 	expect_redact("", "");
 	expect_redact("no url here: just text", "no url here: just text");
 	assert_null(qp_url_redact(NULL));
+}
+
+/* The secret "Zq9pw" must vanish from the redacted text and from any parse
+ * error, whatever else is wrong with the URL. */
+static void test_secret_never_leaks(void **state)
+{
+	static const char *urls[] = {
+		"postgresql://u:Zq9pw@h/d",
+		"postgresql://u:Zq9pw@h:bad/d",
+		"postgresql://u:Zq9pw@@h/d",
+		"postgresql://u:x@Zq9pw@h/d",
+		"postgresql://u:Zq9pw/x@[::1/d",
+		"postgresql://u:Zq9pw?x@h/d%zz",
+		"postgresql://u:Zq9pw x@h:99999/d",
+		"nosuch://u:Zq9pw@h/d",
+		"nosuch+drv://u:Zq9pw@h/d",
+		"sqlite://u:Zq9pw@h/d",
+		"postgresql://h/d?password=Zq9pw&port=x%",
+		"postgresql://h/d?a=1&password=Zq9pw",
+		"u:Zq9pw@h/d",
+		"://u:Zq9pw@h/d",
+		"postgresql:/u:Zq9pw@h/d",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		qp_url u = QP_URL_INIT;
+		char *r = qp_url_redact(urls[i]);
+		assert_non_null(r);
+		if (strstr(r, "Zq9pw"))
+			fail_msg("redact(%s) = %s", urls[i], r);
+		free(r);
+		quipu_error_clear();
+		if (qp_url_parse(&u, urls[i]) == 0) {
+			qp_url_release(&u);
+			continue;
+		}
+		if (strstr(last_message(), "Zq9pw"))
+			fail_msg("parse(%s) error: %s", urls[i], last_message());
+	}
 }
 
 int main(void)
@@ -297,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_mysql),
 		cmocka_unit_test(test_errors_never_show_password),
 		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_secret_never_leaks),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	quipu_error_clear();
