@@ -54,6 +54,11 @@ static int cmp_rev_id(const void *a, const void *b)
 	return strcmp((*(qp_rev *const *)a)->info.id, (*(qp_rev *const *)b)->info.id);
 }
 
+static int cmp_rev_id_desc(const void *a, const void *b)
+{
+	return -cmp_rev_id(a, b);
+}
+
 void qp_revset__sort_id(qp_revset *s)
 {
 	if (s->count > 1)
@@ -168,10 +173,13 @@ static size_t norm_down(qp_rev **buf, const qp_rev *r)
 }
 
 /*
- * Alembic 1.8's RevisionMap._topological_sort, ported: start from the heads
- * (id order), walk down one line while no other pending head needs the
- * candidate as an ancestor; otherwise switch to that head first. Ancestor
- * sets are byte arrays, one per pending head.
+ * Alembic 1.8's RevisionMap._topological_sort, ported: start from the heads,
+ * walk down one line while no other pending head needs the candidate as an
+ * ancestor; otherwise switch to that head first. Ancestor sets are byte
+ * arrays, one per pending head. Alembic takes the heads in the order its
+ * files were listed (os.listdir: arbitrary); here in descending id order,
+ * so that an upgrade (this order reversed) runs independent branches in
+ * ascending id order.
  */
 int qp_graph__topo_newest_first(qp_revset *out, const qp_graph *g, unsigned char *todo,
                                 qp_rev *const *heads, size_t n_heads)
@@ -198,7 +206,7 @@ int qp_graph__topo_newest_first(qp_revset *out, const qp_graph *g, unsigned char
 			in_heads[heads[i]->order] = 1;
 			cur[nh++] = heads[i];
 		}
-	qsort(cur, nh, sizeof(*cur), cmp_rev_id);
+	qsort(cur, nh, sizeof(*cur), cmp_rev_id_desc);
 	for (i = 0; i < nh; i++) {
 		if (!(anc[i] = qp_graph__set_new(g))) {
 			error = qp_error_oom();

@@ -168,6 +168,44 @@ done:
 	return error;
 }
 
+/*
+ * Keeps the revisions of `down` that are not an ancestor of another one.
+ * Only a redundant merge (one parent already below the other) loses any:
+ * Alembic would then record both and leave a row below another row.
+ */
+static int only_tips(qp_rev **down, size_t *n, const qp_graph *g)
+{
+	unsigned char *m = qp_graph__set_new(g);
+	qp_rev **below = NULL;
+	size_t i, j, k = 0, nb = 0;
+	int error = 0;
+
+	if (!m)
+		return qp_error_oom();
+	for (i = 0; i < *n; i++)
+		nb += down[i]->n_parents + down[i]->n_norm_deps;
+	if (!(below = malloc((nb + 1) * sizeof(*below)))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	for (i = nb = 0; i < *n; i++) {
+		for (j = 0; j < down[i]->n_parents; j++)
+			below[nb++] = down[i]->parents[j];
+		for (j = 0; j < down[i]->n_norm_deps; j++)
+			below[nb++] = down[i]->norm_deps[j];
+	}
+	if ((error = qp_graph__ancestors(m, g, below, nb, QP_G_DEPS)) < 0)
+		goto done;
+	for (i = 0; i < *n; i++)
+		if (!m[down[i]->order])
+			down[k++] = down[i];
+	*n = k;
+done:
+	free(m);
+	free(below);
+	return error;
+}
+
 int qp_graph_version_ops(qp_vops *out, const qp_graph *g, qp_strlist *heads, const qp_step *step)
 {
 	qp_rev *r = step->rev, **down = NULL;
@@ -218,6 +256,8 @@ int qp_graph_version_ops(qp_vops *out, const qp_graph *g, qp_strlist *heads, con
 	}
 	na = nd;
 	if (nd && (error = minus_other_ancestors(down, &nd, g, heads, r, 0)) < 0)
+		goto done;
+	if (nd > 1 && (error = only_tips(down, &nd, g)) < 0)
 		goto done;
 	if (!nd) {
 		/* a base, or what is below stays recorded through another row */
@@ -292,9 +332,12 @@ done:
 /* One StampStep through HeadMaintainer. */
 static int stamp_step(qp_strlist *rows, const qp_revset *from, qp_rev *to, int up, int branch_move)
 {
+	static const qp_revset none = QP_REVSET_INIT;
 	size_t i;
 	int error = 0, from_missing = 0;
 
+	if (!from)
+		from = &none;
 	for (i = 0; i < from->count; i++)
 		from_missing |= row_index(rows, from->items[i]->info.id) < 0;
 	if (!up && branch_move)
@@ -369,17 +412,26 @@ int qp_graph_stamp_rows(qp_strlist *out, const qp_graph *g, const char *const *c
 		if ((error = qp_graph__descendants(desc, g, &d, 1, QP_G_DEPS)) < 0 ||
 		    (error = qp_graph__ancestors(anc, g, &d, 1, QP_G_DEPS)) < 0)
 			goto done;
-		for (j = 0; j < filtered.count; j++) {
-			below |= desc[filtered.items[j]->order];
-			above |= anc[filtered.items[j]->order];
-		}
+		/* rows an earlier destination already moved are gone (Alembic
+		 * fails there with a KeyError); without any, d is a new branch */
 		one.count = 0;
-		if (below)
-			error = stamp_step(&rows, &filtered, d, 0, 0);     /* heads above: a downgrade */
-		else if (above)
-			error = stamp_step(&rows, &filtered, d, 1, 0);     /* heads below: an upgrade */
-		else
+		for (j = 0; j < filtered.count && !error; j++)
+			if (row_index(&rows, filtered.items[j]->info.id) >= 0)
+				error = qp_revset__add(&one, filtered.items[j]);
+		if (error < 0)
+			goto done;
+		for (j = 0; j < one.count; j++) {
+			below |= desc[one.items[j]->order];
+			above |= anc[one.items[j]->order];
+		}
+		if (!one.count)
 			error = stamp_step(&rows, &one, d, 1, 1);          /* a branch not represented */
+		else if (below)
+			error = stamp_step(&rows, &one, d, 0, 0);          /* heads above: a downgrade */
+		else if (above)
+			error = stamp_step(&rows, &one, d, 1, 0);          /* heads below: an upgrade */
+		else
+			error = stamp_step(&rows, NULL, d, 1, 1);
 		if (error < 0)
 			goto done;
 	}

@@ -120,7 +120,7 @@ static int ident(qp_rev **out, const qp_graph *g, const char *id, const char *ch
 	qp_revset c = QP_REVSET_INIT;
 	qp_rev *branch = NULL, *r;
 	unsigned char *within = NULL;
-	int error = 0, yes;
+	int error = 0, yes = 0;
 
 	*out = NULL;
 	if (check_branch && *check_branch && (error = qp_graph__resolve_branch(&branch, g, check_branch)) < 0)
@@ -395,6 +395,17 @@ int qp_graph__get_revisions(qp_revset *out, const qp_graph *g, const char *id,
 		if (!(label = strndup(id, (size_t)(at - id))))
 			return qp_error_oom();
 		rest = at + 1;
+		if (!*rest) {
+			error = qp_error_set(QUIPU_EUSAGE, "'%s' names no revision after '@'; use `%shead`, `%sbase` "
+			                     "or `%s<rev>`", id, id, id, id);
+			goto done;
+		}
+		if (!strcmp(rest, "base") || !strcmp(rest, "current")) {
+			/* Alembic ignores the label here; an unknown one is still a mistake */
+			qp_rev *b = NULL;
+			if ((error = qp_graph__resolve_branch(&b, g, label)) < 0)
+				goto done;
+		}
 	}
 	if (!strcmp(rest, "heads")) {
 		if (label)

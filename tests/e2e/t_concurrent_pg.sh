@@ -13,7 +13,8 @@ for i in $(seq 1 $N); do
 	# each revision also counts its runs in a table a re-run would break
 	if [ "$i" = 1 ]; then up="CREATE TABLE runs (rev INTEGER PRIMARY KEY); INSERT INTO runs VALUES ($i); SELECT pg_sleep(0.05);"
 	else up="INSERT INTO runs VALUES ($i); SELECT pg_sleep(0.05);"; fi
-	mkrev "$id" "$prev" "Step $i" "$up" "DELETE FROM runs WHERE rev = $i;"
+	if [ "$i" = 1 ]; then down="DROP TABLE runs;"; else down="DELETE FROM runs WHERE rev = $i;"; fi
+	mkrev "$id" "$prev" "Step $i" "$up" "$down"
 	prev=$id
 done
 
