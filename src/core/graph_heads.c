@@ -329,6 +329,16 @@ done:
 	return error;
 }
 
+/* Ends in a sign and digits: +N, -N, rev+N, label@-N. */
+static int relative(const char *t)
+{
+	size_t n = strlen(t);
+
+	while (n && isdigit((unsigned char)t[n - 1]))
+		n--;
+	return n && n < strlen(t) && (t[n - 1] == '+' || t[n - 1] == '-');
+}
+
 /* One StampStep through HeadMaintainer. */
 static int stamp_step(qp_strlist *rows, const qp_revset *from, qp_rev *to, int up, int branch_move)
 {
@@ -383,6 +393,14 @@ int qp_graph_stamp_rows(qp_strlist *out, const qp_graph *g, const char *const *c
 	if (error < 0)
 		goto done;
 
+	for (i = 0; i < revs.count; i++)
+		if (relative(revs.items[i])) {
+			/* Alembic fails on these too ("Can't locate revision '-1'") */
+			error = qp_error_set(QUIPU_EUSAGE, "stamp takes absolute revisions (an id, `head`, `heads`, "
+			                     "`base`, `label@head`), not the relative `%s`; name the revision "
+			                     "(`quipu history` lists them)", revs.items[i]);
+			goto done;
+		}
 	for (i = 0; i < revs.count; i++)
 		if ((error = stamp_filter(&filtered, g, &heads, revs.items[i], &heads)) < 0)
 			goto done;

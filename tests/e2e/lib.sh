@@ -54,6 +54,11 @@ fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL [$(_where)]: $*" >&2; }
 run() {
 	OUT=$("$@" 2>"$T_DIR/.stderr") && RC=0 || RC=$?
 	ERR=$(cat "$T_DIR/.stderr")
+	# a sanitizer report or a crash is a failure even where failure is expected
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$ERR" || [ "$RC" -ge 124 ]; then
+		fail "crash or sanitizer report (exit $RC) from: $*
+$ERR"
+	fi
 }
 ok() {
 	run "$@"
