@@ -151,6 +151,32 @@ const char *quipu_db_dialect(const quipu_db *db);
 int quipu_db_current(char ***out, size_t *n_out, quipu_db *db, const quipu_project *p);
 void quipu_strings_free(char **strings, size_t n);
 
+/* ---- the applied-revision log and validation ------------------------ */
+
+/* One row of the log table (<version_table>_log): what ran, when, by whom. */
+typedef struct quipu_applied {
+	char *revision;
+	char *direction;      /* "upgrade", "downgrade", "stamp" */
+	char *checksum;       /* sha256 (hex) of the file as it ran; "" for stamp */
+	char *started_at;     /* UTC, "YYYY-MM-DD HH:MM:SS.ffffffZ" */
+	double duration_ms;
+	char *db_user;
+	char *tool_version;
+	char *status;         /* "done", or "running" for an unfinished transaction:false section */
+	long statements_done; /* progress of a transaction:false section */
+} quipu_applied;
+
+/* Every row of the log, oldest first; none when the table does not exist. */
+int quipu_db_log(quipu_applied **out, size_t *n_out, quipu_db *db, const quipu_project *p);
+void quipu_applied_free(quipu_applied *list, size_t n);
+
+/* Checks that every applied revision's file still matches the checksum the
+ * log recorded when it ran, and still exists. *out receives one message per
+ * problem (each naming the file), caller frees with quipu_strings_free();
+ * *n_checked the number of applied revisions compared. 0 with *n_out = 0
+ * when all is well. */
+int quipu_validate(char ***out, size_t *n_out, size_t *n_checked, const quipu_project *p, quipu_db *db);
+
 /* ---- plans and running them ------------------------------------------ */
 
 typedef enum { QUIPU_UP = 1, QUIPU_DOWN = -1 } quipu_direction;
@@ -245,6 +271,48 @@ typedef struct quipu_revision_opts {
 /* Creates a revision file. *out_path (caller frees) names it. */
 int quipu_revision_create(char **out_path, char **out_id, const quipu_project *p,
                           const quipu_revision_opts *opts);
+
+/* ---- lint: destructive and lock-heavy statements (docs/lint.md) ------- */
+
+typedef struct quipu_lint_report quipu_lint_report;
+
+/* One finding. Strings are borrowed from the report. */
+typedef struct quipu_lint_finding {
+	const char *rule;       /* stable id, e.g. "drop-column" (static) */
+	const char *category;   /* "data-loss", "locking" or "failure" (static) */
+	const char *message;    /* what this statement does, one line */
+	const char *fix;        /* what to do instead, one line (static) */
+	const char *revision;   /* the revision id; NULL for bare SQL */
+	const char *path;       /* the file; NULL for bare SQL */
+	int line;               /* 1-based line of the statement in the file */
+	const char *statement;  /* the statement, trimmed */
+	const char *table;      /* the table concerned as written ("s.t"), NULL when none */
+	double rows;            /* live estimate (pg_class.reltuples), -1 when unknown */
+	long long bytes;        /* pg_total_relation_size, -1 when unknown */
+} quipu_lint_finding;
+
+/*
+ * Lints the upgrade sections of `revs` (ids, prefixes, targets such as
+ * `head`, or ranges `start:end`), or, when n is 0, of the pending revisions:
+ * those `upgrade heads` would run from the database's version table (every
+ * revision when db is NULL). With a PostgreSQL `db` the findings carry the
+ * live tables' estimated rows and size. The rules that concern PostgreSQL
+ * locks are off for SQLite. The caller frees *out with quipu_lint_report_free.
+ */
+int quipu_lint(quipu_lint_report **out, const quipu_project *p, quipu_db *db_or_null,
+               const char *const *revs, size_t n);
+size_t quipu_lint_count(const quipu_lint_report *r);
+const quipu_lint_finding *quipu_lint_get(const quipu_lint_report *r, size_t i);
+/* Statements that could not be parsed, so were not linted (rule "unparsed"). */
+size_t quipu_lint_note_count(const quipu_lint_report *r);
+const quipu_lint_finding *quipu_lint_note(const quipu_lint_report *r, size_t i);
+/* How many revisions were linted. */
+size_t quipu_lint_revision_count(const quipu_lint_report *r);
+void quipu_lint_report_free(quipu_lint_report *r);
+/* The rules: id, category, a one-line summary and fix. Static storage. */
+size_t quipu_lint_rule_count(void);
+void quipu_lint_rule_get(size_t i, const char **id, const char **category, const char **summary,
+                         const char **fix);
 
 #ifdef __cplusplus
 }

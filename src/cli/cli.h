@@ -93,13 +93,17 @@ typedef struct cli_fmt {
 void cli_print_head_only(FILE *f, const quipu_revinfo *r, const cli_fmt *fmt);
 /* Alembic's verbose form (Script.log_entry). */
 void cli_print_log_entry(FILE *f, const quipu_revinfo *r, int current);
+/* "    Applied: <when> by <user> in <ms> (quipu x)" from the log's latest row for r, if any. */
+void cli_print_applied(FILE *f, const quipu_revinfo *r, const quipu_applied *log, size_t n);
 /* `a, b` or `<base>` */
 void cli_print_down(FILE *f, const quipu_revinfo *r);
 int cli_is_current(const quipu_revinfo *r, char *const *rows, size_t n_rows);
 
+extern const cli_cmd cli_cmd_validate;
 extern const cli_cmd cli_cmd_init, cli_cmd_revision, cli_cmd_upgrade, cli_cmd_downgrade,
 	cli_cmd_current, cli_cmd_history, cli_cmd_heads, cli_cmd_branches, cli_cmd_show,
 	cli_cmd_stamp, cli_cmd_list_templates, cli_cmd_merge, cli_cmd_edit;
+extern const cli_cmd cli_cmd_lint;
 
 /* upgrade and downgrade share their body (cmd_upgrade.c). */
 int cli_migrate(cli_ctx *ctx, cli_args *args, quipu_direction dir);

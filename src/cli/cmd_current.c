@@ -18,6 +18,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 	quipu_project *p = NULL;
 	quipu_db *db = NULL;
 	quipu_revlist heads = {0};
+	quipu_applied *log = NULL;
+	size_t n_log = 0;
 	char **rows = NULL;
 	size_t n = 0, i;
 	int rc;
@@ -27,6 +29,10 @@ static int run(cli_ctx *ctx, cli_args *a)
 	if ((rc = cli_connect(&db, p, ctx)) != 0)
 		goto done;
 	if (quipu_db_current(&rows, &n, db, p) < 0) {
+		rc = cli_fail(ctx);
+		goto done;
+	}
+	if (verbose && quipu_db_log(&log, &n_log, db, p) < 0) {
 		rc = cli_fail(ctx);
 		goto done;
 	}
@@ -43,6 +49,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 		}
 		if (verbose) {
 			cli_print_log_entry(stdout, r, 0);
+			cli_print_applied(stdout, r, log, n_log);
 		} else {
 			cli_fmt f = {0};
 			f.tree_indicators = 1;
@@ -71,6 +78,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	rc = CLI_EXIT_OK;
 done:
 	quipu_revlist_free(&heads);
+	quipu_applied_free(log, n_log);
 	quipu_strings_free(rows, n);
 	quipu_db_close(db);
 	quipu_project_free(p);

@@ -8,6 +8,7 @@ static const cli_opt opts[] = {
 	{CLI_FLAG, 0, "sql", NULL, "print the SQL instead of running it (offline mode, no connection)", 0},
 	{CLI_VALUE, 0, "tag", "TAG", "accepted for Alembic compatibility; does nothing", 0},
 	{CLI_VALUE, 0, "lock-timeout", "SECONDS", "give up when another run holds the lock this long (default: wait)", 0},
+	{CLI_FLAG, 0, "strict", NULL, "refuse to run when `validate` finds a problem (default: warn)", 0},
 	{0, 0, NULL, NULL, NULL, 0},
 };
 

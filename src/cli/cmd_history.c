@@ -20,6 +20,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 	quipu_project *p = NULL;
 	quipu_db *db = NULL;
 	quipu_revlist list = {0};
+	quipu_applied *log = NULL;
+	size_t n_log = 0;
 	char **rows = NULL;
 	size_t n = 0, i;
 	int rc;
@@ -36,6 +38,19 @@ static int run(cli_ctx *ctx, cli_args *a)
 			goto done;
 		}
 	}
+	if (verbose && !db && quipu_project_url_redacted(p)) {
+		/* -v shows when and by whom each applied revision ran, if the database can be reached */
+		if (quipu_db_connect(&db, p, NULL) < 0) {
+			const quipu_error *e = quipu_error_last();
+			fprintf(stderr, "quipu: note: not showing when revisions were applied: %s\n",
+			        e && e->message ? e->message : "cannot connect");
+			quipu_error_clear();
+		}
+	}
+	if (verbose && db && quipu_db_log(&log, &n_log, db, p) < 0) {
+		rc = cli_fail(ctx);
+		goto done;
+	}
 	if (quipu_history_range(&list, p, range, (const char *const *)rows, n) < 0) {
 		rc = cli_fail(ctx);
 		goto done;
@@ -45,6 +60,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 		int cur = indicate && cli_is_current(r, rows, n);
 		if (verbose) {
 			cli_print_log_entry(stdout, r, cur);
+			cli_print_applied(stdout, r, log, n_log);
 			fputc('\n', stdout);
 		} else {
 			cli_fmt f = {0};
@@ -57,6 +73,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	rc = CLI_EXIT_OK;
 done:
 	quipu_revlist_free(&list);
+	quipu_applied_free(log, n_log);
 	quipu_strings_free(rows, n);
 	quipu_db_close(db);
 	quipu_project_free(p);

@@ -13,8 +13,30 @@ static const cli_opt opts[] = {
 	{CLI_FLAG, 0, "sql", NULL, "print the SQL instead of running it (offline mode, no connection)", 0},
 	{CLI_VALUE, 0, "tag", "TAG", "accepted for Alembic compatibility; does nothing", 0},
 	{CLI_VALUE, 0, "lock-timeout", "SECONDS", "give up when another run holds the lock this long (default: wait)", 0},
+	{CLI_FLAG, 0, "strict", NULL, "refuse to run when `validate` finds a problem (default: warn)", 0},
 	{0, 0, NULL, NULL, NULL, 0},
 };
+
+/* What `validate` would say, before anything runs: a warning, or with
+ * --strict a refusal. */
+static int precheck(cli_ctx *ctx, quipu_project *p, quipu_db *db, int strict)
+{
+	char **problems = NULL;
+	size_t n = 0, i;
+	int rc = CLI_EXIT_OK;
+
+	if (quipu_validate(&problems, &n, NULL, p, db) < 0)
+		return cli_fail(ctx);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "quipu: %s: %s\n", strict ? "error" : "warning", problems[i]);
+	if (n && strict) {
+		fprintf(stderr, "quipu: error: refusing to run with --strict: `quipu validate` fails (%zu problem%s); "
+		                "nothing was changed\n", n, n == 1 ? "" : "s");
+		rc = CLI_EXIT_ERROR;
+	}
+	quipu_strings_free(problems, n);
+	return rc;
+}
 
 static int offline(cli_ctx *ctx, quipu_project *p, const char *target, quipu_direction dir)
 {
@@ -69,6 +91,8 @@ int cli_migrate(cli_ctx *ctx, cli_args *a, quipu_direction dir)
 		goto done;
 	}
 	if ((rc = cli_connect(&db, p, ctx)) != 0)
+		goto done;
+	if ((rc = precheck(ctx, p, db, cli_flag(a, "strict"))) != 0)
 		goto done;
 	err = dir == QUIPU_UP ? quipu_plan_upgrade(&plan, p, db, target)
 	                      : quipu_plan_downgrade(&plan, p, db, target);

@@ -14,6 +14,8 @@ static const cli_cmd *const commands[] = {
 	&cli_cmd_init, &cli_cmd_revision, &cli_cmd_upgrade, &cli_cmd_downgrade, &cli_cmd_current,
 	&cli_cmd_history, &cli_cmd_heads, &cli_cmd_branches, &cli_cmd_show, &cli_cmd_stamp,
 	&cli_cmd_merge, &cli_cmd_edit, &cli_cmd_list_templates,
+	&cli_cmd_lint,
+	&cli_cmd_validate,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -172,3 +172,23 @@ void cli_print_log_entry(FILE *f, const quipu_revinfo *r, int current)
 	print_list(f, r->down, r->n_down);
 	fprintf(f, "\n    Create Date: %s\n", r->create_date);
 }
+
+void cli_print_applied(FILE *f, const quipu_revinfo *r, const quipu_applied *log, size_t n)
+{
+	const quipu_applied *last = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(log[i].revision, r->id))
+			last = &log[i];
+	if (!last)
+		return;
+	if (!strcmp(last->direction, "stamp"))
+		fprintf(f, "    Stamped: %s by %s (%s)\n", last->started_at, last->db_user, last->tool_version);
+	else if (!strcmp(last->status, "running"))
+		fprintf(f, "    Unfinished %s: started %s by %s, %ld statement(s) of its transaction:false section ran (%s)\n",
+		        last->direction, last->started_at, last->db_user, last->statements_done, last->tool_version);
+	else
+		fprintf(f, "    %s: %s by %s in %.1f ms (%s)\n", !strcmp(last->direction, "upgrade") ? "Applied" : "Downgraded",
+		        last->started_at, last->db_user, last->duration_ms, last->tool_version);
+}

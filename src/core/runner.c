@@ -16,9 +16,11 @@
  * transaction; its version-table change follows in a transaction of its own.
  */
 #include "core/project.h"
+#include "core/vlog.h"
 #include "util/err.h"
 #include "util/misc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,6 +218,8 @@ static int ensure_version_table(run *r)
 		if (error < 0)
 			return error;
 	}
+	if ((error = qp_log_ensure(r->db, &r->p->cfg)) < 0)
+		return error;
 	r->vt_exists = 1;
 	return 0;
 }
@@ -327,10 +331,24 @@ static int step_error(run *r, const quipu_step *st, const qp_section *sec, const
 	return code;
 }
 
-static int run_section(run *r, const quipu_step *st, const qp_section *sec)
+/* Progress of a transaction:false section: one log update per statement. */
+typedef struct progress {
+	run *r;
+	long log_id;
+} progress;
+
+static int statement_done(size_t index, int line, void *payload)
+{
+	progress *pr = payload;
+	(void)line;
+	return qp_log_update(pr->r->db, &pr->r->p->cfg, pr->log_id, "running", (long)index + 1, -1);
+}
+
+static int run_section(run *r, const quipu_step *st, const qp_section *sec, size_t start_at, long log_id)
 {
 	const qp_script *s = QP_REV(st->rev)->script;
 	qp_exec_error xe = {0};
+	progress pr = {r, log_id};
 	char *sql = NULL;
 	int error;
 
@@ -338,15 +356,29 @@ static int run_section(run *r, const quipu_step *st, const qp_section *sec)
 		return 0;
 	if (!(sql = strndup(s->text + sec->offset, sec->length)))
 		return qp_error_oom();
-	error = r->db->drv->exec_script(r->db->conn, sql, 0, NULL, NULL, &xe);
+	error = r->db->drv->exec_script(r->db->conn, sql, start_at, sec->transaction ? NULL : statement_done,
+	                                &pr, &xe);
+	if (error < 0 && !xe.message && !xe.statement) {
+		/* not the server: the progress callback or the driver itself failed */
+		free(sql);
+		return error;
+	}
 	if (error < 0) {
 		qp_buf state = QP_BUF_INIT;
 		char *at = NULL;
 		if (!sec->transaction) {
 			char *now = rows_text(&r->committed_rows);
-			qp_buf_printf(&state, "This section runs outside a transaction (transaction:false): its first %zu "
-			                      "statement%s ran and stay applied; the version table still says %s.",
-			              xe.stmt_index, xe.stmt_index == 1 ? "" : "s", now ? now : "?");
+			qp_buf_printf(&state, "This section runs outside a transaction (transaction:false): statements 1 to "
+			                      "%zu ran and stay applied (recorded in the log); the version table still says "
+			                      "%s. Fix the failing statement and run the command again: it continues at "
+			                      "statement %zu.",
+			              xe.stmt_index, now ? now : "?", xe.stmt_index + 1);
+			if (!xe.stmt_index) {
+				qp_buf_truncate(&state, 0);
+				qp_buf_printf(&state, "This section runs outside a transaction (transaction:false); its first "
+				                      "statement failed, so nothing of it ran; the version table still says %s.",
+				              now ? now : "?");
+			}
 			free(now);
 		} else if (r->per_migration) {
 			at = rows_text(&r->committed_rows);
@@ -365,6 +397,66 @@ static int run_section(run *r, const quipu_step *st, const qp_section *sec)
 	return error;
 }
 
+/*
+ * Before a transaction:false section: make sure the version table and the
+ * log exist (autocommit), then either resume an unfinished run of the same
+ * revision and direction (the log's latest row for it says "running") or
+ * start a "running" row. *start_at is the first statement to run.
+ */
+static int start_notx(run *r, const quipu_step *st, const char *sum, const char *started, long *log_id,
+                      size_t *start_at)
+{
+	const char *dir = st->direction == QUIPU_UP ? "upgrade" : "downgrade";
+	qp_buf sql = QP_BUF_INIT;
+	qp_strlist found = QP_STRLIST_INIT;
+	qp_exec_error xe = {0};
+	qp_log_entry le = {0};
+	int error;
+
+	if ((error = begin(r)) < 0 || (error = ensure_version_table(r)) < 0 || (error = commit(r)) < 0)
+		goto done;
+	qp_buf_puts(&sql, "SELECT CAST(id AS VARCHAR(20)) || ' ' || CAST(statements_done AS VARCHAR(20)) FROM ");
+	qp_log_table_sql(&sql, &r->p->cfg);
+	qp_buf_puts(&sql, " WHERE revision = ");
+	qp_buf_put_literal(&sql, st->rev->id);
+	qp_buf_puts(&sql, " AND direction = ");
+	qp_buf_put_literal(&sql, dir);
+	qp_buf_puts(&sql, " AND id = (SELECT MAX(id) FROM ");
+	qp_log_table_sql(&sql, &r->p->cfg);
+	qp_buf_puts(&sql, ") AND status = 'running'");
+	if (sql.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if ((error = r->db->drv->query_strings(&found, r->db->conn, qp_buf_cstr(&sql), &xe)) < 0) {
+		error = sql_error(r, "cannot read the applied-revision log", &xe);
+		goto done;
+	}
+	if (found.count) {
+		long done_n = 0;
+		char msg[200];
+		sscanf(found.items[0], "%ld %ld", log_id, &done_n);
+		*start_at = done_n > 0 ? (size_t)done_n : 0;
+		snprintf(msg, sizeof(msg), "revision %s: an earlier run stopped after statement %ld of its "
+		                           "transaction:false section; continuing at statement %ld",
+		         st->rev->id, done_n, done_n + 1);
+		info(r, msg);
+		goto done;
+	}
+	le.revision = st->rev->id;
+	le.direction = dir;
+	le.checksum = sum;
+	le.started_at = started;
+	le.db_user = r->db->drv->user(r->db->conn);
+	le.status = "running";
+	error = qp_log_insert(log_id, r->db, &r->p->cfg, &le);
+done:
+	qp_exec_error_release(&xe);
+	qp_strlist_release(&found);
+	qp_buf_release(&sql);
+	return error;
+}
+
 /* Runs one step. Returns 1 when the rows moved under us (re-plan). */
 static int run_step(run *r, const quipu_step *st)
 {
@@ -374,6 +466,9 @@ static int run_step(run *r, const quipu_step *st)
 	qp_strlist now = QP_STRLIST_INIT;
 	qp_buf from = QP_BUF_INIT, to = QP_BUF_INIT;
 	quipu_event ev = {0};
+	char sum[65], started[40];
+	long log_id = 0;
+	size_t start_at = 0;
 	double t0;
 	int error = 0, opened = 0;
 
@@ -411,14 +506,34 @@ static int run_step(run *r, const quipu_step *st)
 		}
 	}
 
+	if ((error = qp_sha256_hex(sum, rev->script->text, rev->script->text_len)) < 0)
+		goto done;
+	qp_log_now(started);
+	if (!sec->transaction && (error = start_notx(r, st, sum, started, &log_id, &start_at)) < 0)
+		goto done;
+
 	ev.kind = QUIPU_EVENT_START;
 	emit(r, &ev);
-	if ((error = run_section(r, st, sec)) < 0)
+	if ((error = run_section(r, st, sec, start_at, log_id)) < 0)
 		goto done;
 	if (!sec->transaction && (error = begin(r)) < 0)
 		goto done;
 	if ((error = apply_version_ops(r, &gs)) < 0)
 		goto done;
+	if (sec->transaction) {
+		qp_log_entry le = {0};
+		le.revision = rev->info.id;
+		le.direction = st->direction == QUIPU_UP ? "upgrade" : "downgrade";
+		le.checksum = sum;
+		le.started_at = started;
+		le.duration_ms = qp_now_ms() - t0;
+		le.db_user = r->db->drv->user(r->db->conn);
+		le.status = "done";
+		if ((error = qp_log_insert(NULL, r->db, &r->p->cfg, &le)) < 0)
+			goto done;
+	} else if ((error = qp_log_update(r->db, &r->p->cfg, log_id, "done", -1, qp_now_ms() - t0)) < 0) {
+		goto done;
+	}
 	if ((r->per_migration || !sec->transaction) && (error = commit(r)) < 0)
 		goto done;
 	if (!r->per_migration && !sec->transaction && (error = begin(r)) < 0)
@@ -433,6 +548,36 @@ done:
 	qp_strlist_release(&now);
 	qp_buf_release(&from);
 	qp_buf_release(&to);
+	return error;
+}
+
+/* A "stamp" row in the log for each revision the stamp records (with its
+ * file's checksum, so `validate` accepts a file edited and then re-stamped),
+ * or one for "base". */
+static int log_stamp(run *r, const quipu_plan *plan)
+{
+	qp_log_entry le = {0};
+	char started[40], sum[65];
+	size_t i;
+	int error = 0;
+
+	qp_log_now(started);
+	le.direction = "stamp";
+	le.started_at = started;
+	le.db_user = r->db->drv->user(r->db->conn);
+	le.status = "done";
+	if (!plan->stamp_rows.count) {
+		le.revision = "base";
+		return qp_log_insert(NULL, r->db, &r->p->cfg, &le);
+	}
+	for (i = 0; i < plan->stamp_rows.count && !error; i++) {
+		qp_rev *rev = qp_map_get(&r->p->graph.by_id, plan->stamp_rows.items[i]);
+		le.revision = plan->stamp_rows.items[i];
+		le.checksum = NULL;
+		if (rev && qp_sha256_hex(sum, rev->script->text, rev->script->text_len) == 0)
+			le.checksum = sum;
+		error = qp_log_insert(NULL, r->db, &r->p->cfg, &le);
+	}
 	return error;
 }
 
@@ -486,6 +631,8 @@ static int run_stamp(run *r, const quipu_plan *plan)
 				goto done;
 		}
 	}
+	if ((error = log_stamp(r, plan)) < 0)
+		goto done;
 	if ((error = copy_rows(&r->rows, &plan->stamp_rows)) < 0)
 		goto done;
 	if ((error = commit(r)) < 0)

@@ -33,6 +33,11 @@ void qp_exec_error_release(qp_exec_error *e);
 /* Called after each statement of exec_script succeeds (index, its line). */
 typedef int (*qp_stmt_cb)(size_t index, int line, void *payload);
 
+/* Called for each row of query_each: values[i] is column i as text, NULL for
+ * SQL NULL; borrowed until the callback returns. Non-zero stops the query
+ * and becomes its return value. */
+typedef int (*qp_row_cb)(const char *const *values, size_t n_values, void *payload);
+
 typedef struct qp_driver {
 	const char *name;          /* "postgresql", "sqlite" */
 	int transactional_ddl;     /* DDL can be rolled back */
@@ -70,6 +75,9 @@ typedef struct qp_driver {
 	void (*unlock)(qp_conn *c, const char *key);
 	/* The database user name (for the log), borrowed. */
 	const char *(*user)(qp_conn *c);
+	/* Runs one query and calls cb for every row, all columns as text (the
+	 * schema introspection's catalog reads). On failure fills *err. */
+	int (*query_each)(qp_conn *c, const char *sql, qp_row_cb cb, void *payload, qp_exec_error *err);
 } qp_driver;
 
 extern const qp_driver qp_driver_pg;

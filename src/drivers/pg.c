@@ -614,6 +614,37 @@ done:
 	return error;
 }
 
+/* Rows of a query, every column as text (NULL for SQL NULL), to cb. */
+static int pg_query_each(qp_conn *c, const char *sql, qp_row_cb cb, void *payload, qp_exec_error *err)
+{
+	PGresult *res = NULL;
+	const char **values = NULL;
+	int error, i, j, rows, cols;
+
+	error = run(c, sql, err, &res);
+	if (error)
+		goto done;
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+		goto done;
+	rows = PQntuples(res);
+	cols = PQnfields(res);
+	values = calloc(cols > 0 ? (size_t)cols : 1, sizeof(*values));
+	if (!values) {
+		error = qp_error_oom();
+		goto done;
+	}
+	for (i = 0; i < rows; i++) {
+		for (j = 0; j < cols; j++)
+			values[j] = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
+		if ((error = cb(values, (size_t)cols, payload)) != 0)
+			goto done;
+	}
+done:
+	free(values);
+	PQclear(res);
+	return error;
+}
+
 static int pg_table_exists(int *out, qp_conn *c, const char *schema, const char *table)
 {
 	qp_buf name = QP_BUF_INIT, sql = QP_BUF_INIT;
@@ -755,13 +786,13 @@ static int pg_lock(qp_conn *c, const char *key, double timeout_s, void (*waiting
 		goto done;
 	if (waiting)
 		waiting(payload);
-	if (timeout_s <= 0) {
-		error = lock_call(NULL, c, "SELECT pg_advisory_lock($1::bigint)", id);
-		goto done;
-	}
+	/* Poll, even when waiting for ever: a blocking pg_advisory_lock() keeps
+	 * a statement (and its snapshot) open, and the holder's CREATE INDEX
+	 * CONCURRENTLY waits for every older snapshot to end: a deadlock. A
+	 * short try every 75 ms holds no snapshot between tries. */
 	while (!got) {
 		double elapsed = qp_now_ms() - t0;
-		if (elapsed >= timeout_s * 1000.0) {
+		if (timeout_s > 0 && elapsed >= timeout_s * 1000.0) {
 			holder = lock_holder(c, id);
 			error = qp_error_set(QUIPU_ELOCKED,
 			                     "another quipu run holds the migration lock (%s) — waited %.1f seconds; "
@@ -809,4 +840,5 @@ const qp_driver qp_driver_pg = {
 	pg_lock,
 	pg_unlock,
 	pg_user,
+	pg_query_each,
 };

@@ -376,6 +376,37 @@ static int sqlite_query_strings(qp_strlist *out, qp_conn *c, const char *sql, qp
 	return run(c, sql, 0, NULL, NULL, out, err);
 }
 
+/* Rows of one query, every column as text (NULL for SQL NULL), to cb. */
+static int sqlite_query_each(qp_conn *c, const char *sql, qp_row_cb cb, void *payload, qp_exec_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char **values = NULL;
+	int error = 0, rc, cols, j;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &stmt, NULL) != SQLITE_OK || !stmt) {
+		error = fail_sql(c, sql, 0, strlen(sql), 0, err);
+		goto done;
+	}
+	cols = sqlite3_column_count(stmt);
+	values = calloc(cols > 0 ? (size_t)cols : 1, sizeof(*values));
+	if (!values) {
+		error = qp_error_oom();
+		goto done;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		for (j = 0; j < cols; j++)
+			values[j] = (const char *)sqlite3_column_text(stmt, j);
+		if ((error = cb(values, (size_t)cols, payload)) != 0)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		error = fail_sql(c, sql, 0, strlen(sql), 0, err);
+done:
+	free(values);
+	sqlite3_finalize(stmt);
+	return error;
+}
+
 static int sqlite_table_exists(int *out, qp_conn *c, const char *schema, const char *table)
 {
 	qp_buf sql = QP_BUF_INIT;
@@ -456,4 +487,5 @@ const qp_driver qp_driver_sqlite = {
 	sqlite_lock,
 	sqlite_unlock,
 	sqlite_user,
+	sqlite_query_each,
 };
