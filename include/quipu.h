@@ -294,8 +294,10 @@ typedef struct quipu_lint_finding {
 /*
  * Lints the upgrade sections of `revs` (ids, prefixes, targets such as
  * `head`, or ranges `start:end`), or, when n is 0, of the pending revisions:
- * those `upgrade heads` would run from the database's version table (every
- * revision when db is NULL). With a PostgreSQL `db` the findings carry the
+ * those `upgrade heads` would run from the database's version table. Tables
+ * created earlier in that set count as new (empty: nothing to lock or lose).
+ * With db NULL and n 0, every revision, each judged on its own against what
+ * its ancestors create. With a PostgreSQL `db` the findings carry the
  * live tables' estimated rows and size. The rules that concern PostgreSQL
  * locks are off for SQLite. The caller frees *out with quipu_lint_report_free.
  */
