@@ -148,7 +148,8 @@ int qp_graph_version_ops(qp_vops *out, const qp_graph *g, qp_strlist *heads, con
 /*
  * `stamp TARGET`: the rows the version table should hold afterwards (in
  * `out`, copies), computed as Alembic does from the current rows (purge:
- * from nothing).
+ * from nothing). TARGET may name several revisions, separated by blanks or
+ * commas (`stamp a b`); relative targets are refused, as Alembic fails on them.
  */
 int qp_graph_stamp_rows(qp_strlist *out, const qp_graph *g, const char *const *current,
                         size_t n_current, const char *target, int purge);

@@ -667,6 +667,7 @@ int qp_graph__parse_upgrade_target(qp_revset *out, const qp_graph *g, const qp_r
 			goto done;
 		if (start.count > 1) {
 			qp_buf b = QP_BUF_INIT, s = QP_BUF_INIT;
+			qp_revset__sort_id(&start);
 			qp_graph__put_ids(&b, start.items, start.count);
 			for (i = 0; i < start.count; i++)
 				qp_buf_printf(&s, "%s`upgrade %s@%s`", i ? (i + 1 == start.count ? " or " : ", ") : "",
@@ -783,13 +784,17 @@ int qp_graph__parse_downgrade_target(qp_rev **out, qp_rev **branch, const qp_gra
 				goto done;
 			if (!list.count && (error = current_tips_on(&list, g, cur, label)) < 0)
 				goto done;
-			if (list.count != 1) {
+			if (!list.count) {
+				error = qp_error_set(QUIPU_ENOTFOUND, "`downgrade %s`: no applied revision is on branch '%s', "
+				                     "there is nothing to step down from", target, label);
+				goto done;
+			}
+			if (list.count > 1) {
 				qp_buf b = QP_BUF_INIT;
+				qp_revset__sort_id(&list);
 				qp_graph__put_ids(&b, list.items, list.count);
-				error = qp_error_set(QUIPU_EAMBIGUOUS, list.count
-				                     ? "`%s` is ambiguous: several current revisions (%s) are on branch '%s'; "
-				                       "use `<rev>@%s` with one of them"
-				                     : "`%s`: no current revision%s is on branch '%s' (%s)",
+				error = qp_error_set(QUIPU_EAMBIGUOUS, "`downgrade %s` is ambiguous: several current "
+				                     "revisions (%s) are on branch '%s'; use `<rev>@%s` with one of them",
 				                     target, qp_buf_cstr(&b), label, rel.num);
 				qp_buf_release(&b);
 				goto done;
@@ -805,10 +810,15 @@ int qp_graph__parse_downgrade_target(qp_rev **out, qp_rev **branch, const qp_gra
 			if (cur->count > 1) {
 				/* Alembic warns and takes the first row; refuse instead */
 				qp_buf b = QP_BUF_INIT, s = QP_BUF_INIT;
-				qp_graph__put_ids(&b, cur->items, cur->count);
-				for (i = 0; i < cur->count; i++)
-					qp_buf_printf(&s, "%s`downgrade %s@%s`", i ? (i + 1 == cur->count ? " or " : ", ") : "",
-					              cur->items[i]->info.id, rel.num);
+				for (i = 0; i < cur->count && !error; i++)
+					error = qp_revset__add(&list, cur->items[i]);
+				if (error < 0)
+					goto done;
+				qp_revset__sort_id(&list);
+				qp_graph__put_ids(&b, list.items, list.count);
+				for (i = 0; i < list.count; i++)
+					qp_buf_printf(&s, "%s`downgrade %s@%s`", i ? (i + 1 == list.count ? " or " : ", ") : "",
+					              list.items[i]->info.id, rel.num);
 				error = qp_error_set(QUIPU_EAMBIGUOUS, "`downgrade %s` is ambiguous: the database has "
 				                     "several current heads (%s); use %s to step one branch down, or "
 				                     "`downgrade base` for all", rel.num, qp_buf_cstr(&b), qp_buf_cstr(&s));

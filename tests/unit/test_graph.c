@@ -620,6 +620,42 @@ static void test_database_state_errors(void **state)
 	qp_graph_release(&g);
 }
 
+
+/* Targets Alembic rejects or crashes on, and quipu's refusals. */
+static void test_refusals(void **state)
+{
+	qp_graph g = QP_GRAPH_INIT;
+	qp_strlist db = QP_STRLIST_INIT;
+
+	mk(&g, branches);
+	RUN_ERR(&g, &db, "upgrade x@", QUIPU_EUSAGE, "'x@' names no revision after '@'", "`x@head`");
+	RUN_ERR(&g, &db, "downgrade nolabel@base", QUIPU_ENOTFOUND, "No such branch: 'nolabel'");
+	/* Alembic: "Can't locate revision identified by '-1'" once rows exist */
+	RUN_ERR(&g, &db, "stamp -1", QUIPU_EUSAGE, "stamp takes absolute revisions", "relative `-1`");
+	RUN_ERR(&g, &db, "stamp head-1", QUIPU_EUSAGE, "relative `head-1`");
+	RUN_ERR(&g, &db, "upgrade ", QUIPU_EUSAGE, "upgrade needs a target");
+	/* Alembic: AssertionError */
+	RUN(&g, &db, "upgrade c1-3", " | ");
+	set_rows(&db, "c2,c1");
+	/* Alembic: "Multiple head revisions are present for given argument 'x@head'" */
+	RUN(&g, &db, "downgrade x@head", " | c1,c2");
+	RUN_ERR(&g, &db, "downgrade -2", QUIPU_EAMBIGUOUS, "several current heads (c1, c2)",
+	        "`downgrade c1@-2` or `downgrade c2@-2`");
+	qp_graph_release(&g);
+
+	/* a redundant merge (c is already below j). Alembic 1.8.1: the same
+	 * upgrade, then `downgrade j` leaves rows c,j (a row below another row)
+	 * and `upgrade heads` fails on them; quipu keeps only j */
+	mk(&g, "a b:a c:b x j:x::c k:j+c");
+	set_rows(&db, "");
+	RUN(&g, &db, "upgrade k", "UP a; INSERT a; UP b; UPDATE a->b; UP c; UPDATE b->c; UP x; INSERT x; "
+	    "UP j; DELETE x; UPDATE c->j; UP k; UPDATE j->k | k");
+	RUN(&g, &db, "downgrade j", "DOWN k; UPDATE k->j | j");
+	RUN(&g, &db, "upgrade heads", "UP k; UPDATE j->k | k");
+	qp_strlist_release(&db);
+	qp_graph_release(&g);
+}
+
 /* ---- dependencies ----------------------------------------------------- */
 
 /* Alembic 1.8.1: c revises b and depends on x, the base of another line. */
@@ -769,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_merge_stamp),
 		cmocka_unit_test(test_two_bases),
 		cmocka_unit_test(test_database_state_errors),
+		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_depends_on),
 		cmocka_unit_test(test_depends_on_label),
 		cmocka_unit_test(test_validation_lists_every_problem),
