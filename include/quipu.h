@@ -316,6 +316,43 @@ size_t quipu_lint_rule_count(void);
 void quipu_lint_rule_get(size_t i, const char **id, const char **category, const char **summary,
                          const char **fix);
 
+/* ---- autogenerate: the models compared with the database -------------- */
+
+typedef struct quipu_autogen_opts {
+	int from_migrations;         /* the current state is the revisions replayed into a scratch
+	                                database, not the live database */
+	const char *const *renames;  /* "table.old:new" (or "schema.table.old:new"): a column renamed,
+	                                written as RENAME COLUMN instead of DROP and ADD */
+	size_t n_renames;
+} quipu_autogen_opts;
+#define QUIPU_AUTOGEN_OPTS_INIT {0, NULL, 0}
+
+/* What autogenerate found. Everything in it is owned by the struct:
+ * quipu_autogen_free(). */
+typedef struct quipu_autogen {
+	char *upgrade_sql;           /* "" when the models and the database agree */
+	char *downgrade_sql;         /* the exact inverse of upgrade_sql */
+	char **changes;              /* one line per operation ("add column users.phone_number") */
+	size_t n_changes;            /* 0: no changes detected */
+	char **warnings;             /* for the user: renames suspected ("run again with --rename
+	                                users.name:full_name"), ...; data-losing steps are also marked
+	                                "-- WARNING:" in the SQL */
+	size_t n_warnings;
+} quipu_autogen;
+
+/* Compares the desired schema (the config's `models`: a .sql file or a
+ * folder of them, loaded in name order into a scratch database: SQLite in
+ * memory, PostgreSQL a temporary database created and dropped on the same
+ * server or on dev_url) with the current one (the live database, which
+ * must be at head, else QUIPU_ESTATE "Target database is not up to date."
+ * naming what is pending; or, with opts->from_migrations, the revisions
+ * replayed into a scratch database). Both go through the same
+ * introspection. A models file that does not load is QUIPU_ESQL naming
+ * file:line and the server's message. opts may be NULL. */
+int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db,
+                       const quipu_autogen_opts *opts);
+void quipu_autogen_free(quipu_autogen *a);
+
 #ifdef __cplusplus
 }
 #endif

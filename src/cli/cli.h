@@ -104,6 +104,7 @@ extern const cli_cmd cli_cmd_init, cli_cmd_revision, cli_cmd_upgrade, cli_cmd_do
 	cli_cmd_current, cli_cmd_history, cli_cmd_heads, cli_cmd_branches, cli_cmd_show,
 	cli_cmd_stamp, cli_cmd_list_templates, cli_cmd_merge, cli_cmd_edit;
 extern const cli_cmd cli_cmd_lint;
+extern const cli_cmd cli_cmd_check, cli_cmd_diff;
 
 /* upgrade and downgrade share their body (cmd_upgrade.c). */
 int cli_migrate(cli_ctx *ctx, cli_args *args, quipu_direction dir);

@@ -59,7 +59,9 @@ static int run(cli_ctx *ctx, cli_args *a)
 	}
 	if (cli_flag(a, "check-heads")) {
 		int ok = 1;
-		if (quipu_heads(&heads, p) < 0) {
+		/* the heads nothing depends on: the rows `upgrade heads` leaves (a
+		 * head that another head depends on has no row of its own) */
+		if (quipu_resolve(&heads, p, "heads", NULL, 0) < 0) {
 			rc = cli_fail(ctx);
 			goto done;
 		}

@@ -27,6 +27,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	for (i = 0; i < heads.count; i++) {
 		if (verbose) {
 			cli_print_log_entry(stdout, heads.items[i], 0);
+			fputc('\n', stdout);   /* a blank line between entries, as Alembic */
 		} else {
 			cli_fmt f = {0};
 			f.include_branches = 1;

@@ -34,8 +34,10 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
-	for (i = 0; i < list.count; i++)
+	for (i = 0; i < list.count; i++) {
 		cli_print_log_entry(stdout, list.items[i], 0);
+		fputc('\n', stdout);   /* a blank line after each entry, as Alembic */
+	}
 	rc = CLI_EXIT_OK;
 done:
 	quipu_revlist_free(&list);

@@ -1,13 +1,16 @@
 /*
- * cmd_stamp.c: `quipu stamp TARGET [--purge]`: record a revision in the
- * version table without running any migration.
+ * cmd_stamp.c: `quipu stamp TARGET... [--purge]`: record revisions in the
+ * version table without running any migration. Several targets, as in
+ * Alembic (`stamp a b`), are joined into one blank-separated target, which
+ * qp_graph_stamp_rows splits again.
  */
 #include "cli/cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const cli_opt opts[] = {
-	{CLI_POS, 0, "revision", "TARGET", "the revision(s) to record: an id, head, heads, base...", 1},
+	{CLI_POS_MULTI, 0, "revisions", "TARGET", "the revision(s) to record: an id, head, heads, base...", 1},
 	{CLI_FLAG, 0, "sql", NULL, "print the SQL instead of running it", 0},
 	{CLI_FLAG, 0, "purge", NULL, "delete every row of the version table first", 0},
 	{CLI_VALUE, 0, "tag", "TAG", "accepted for Alembic compatibility; does nothing", 0},
@@ -16,7 +19,9 @@ static const cli_opt opts[] = {
 
 static int run(cli_ctx *ctx, cli_args *a)
 {
-	const char *target = cli_value(a, "revision");
+	size_t n_targets = 0, i, len = 1;
+	const char *const *targets = cli_values(a, "revisions", &n_targets);
+	char *target = NULL;
 	int purge = cli_flag(a, "purge");
 	quipu_project *p = NULL;
 	quipu_db *db = NULL;
@@ -25,8 +30,21 @@ static int run(cli_ctx *ctx, cli_args *a)
 	char *sql = NULL;
 	int rc;
 
-	if ((rc = cli_open(&p, ctx)) != 0)
+	for (i = 0; i < n_targets; i++)
+		len += strlen(targets[i]) + 1;
+	if (!(target = calloc(1, len))) {
+		fputs("quipu: error: out of memory\n", stderr);
+		return CLI_EXIT_ERROR;
+	}
+	for (i = 0; i < n_targets; i++) {
+		if (i)
+			strcat(target, " ");
+		strcat(target, targets[i]);
+	}
+	if ((rc = cli_open(&p, ctx)) != 0) {
+		free(target);
 		return rc;
+	}
 	if (cli_flag(a, "sql")) {
 		if (purge) {
 			rc = cli_usage_error(ctx, "Can't use --purge with --sql mode");
@@ -54,6 +72,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	}
 	rc = CLI_EXIT_OK;
 done:
+	free(target);
 	free(sql);
 	quipu_plan_free(plan);
 	quipu_db_close(db);

@@ -16,6 +16,7 @@ static const cli_cmd *const commands[] = {
 	&cli_cmd_merge, &cli_cmd_edit, &cli_cmd_list_templates,
 	&cli_cmd_lint,
 	&cli_cmd_validate,
+	&cli_cmd_check, &cli_cmd_diff,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,30 @@
+/*
+ * introspect.h: filling a schema model (model.h) from a live connection.
+ *
+ * Each backend reads its catalogs in a constant number of queries, one per
+ * object kind across all tables, never one per table (PostgreSQL: 11;
+ * SQLite: 6), so a schema of 10,000 tables costs the same number of round
+ * trips as one of 10.
+ */
+#ifndef QP_SCHEMA_INTROSPECT_H
+#define QP_SCHEMA_INTROSPECT_H
+
+#include "drivers/driver.h"
+#include "schema/model.h"
+
+typedef struct qp_introspect_opts {
+	const char *version_table;   /* skipped, with "<version_table>_log"; NULL: none */
+	const char *version_schema;  /* its schema (NULL: the current schema) */
+} qp_introspect_opts;
+
+/* Reads the database behind `c` (driver `drv`) into *out, which is
+ * initialised here (release it with qp_model_release even on failure).
+ * PostgreSQL: system schemas, objects of extensions and the version tables
+ * are skipped; reads run in one REPEATABLE READ READ ONLY transaction with
+ * search_path = public, so names in public come unqualified. */
+int qp_introspect(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts);
+
+int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts);
+int qp_introspect_sqlite(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts);
+
+#endif

@@ -1,0 +1,817 @@
+/*
+ * introspect_pg.c: a schema model from PostgreSQL's catalogs.
+ *
+ * Thirteen queries, whatever the size of the schema: the server, schemas,
+ * extensions, types (enums and domains), sequences, relations (tables,
+ * views, materialized views), columns, constraints, indexes, routines,
+ * operators and triggers, then pg_depend for the dependencies between all
+ * of them. Every
+ * definition is the server's own rendering (format_type, pg_get_expr,
+ * pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef,
+ * pg_get_functiondef, pg_get_triggerdef), read with search_path = public so
+ * objects in public come unqualified and the rest qualified.
+ *
+ * Skipped: system schemas, the public schema itself, objects that belong
+ * to an extension, plpgsql, the version table and "<version_table>_log",
+ * partitions of indexes and inherited constraints (the server makes them),
+ * identity sequences (they belong to their column), internal triggers.
+ */
+#include "schema/introspect.h"
+#include "util/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The state of one introspection. */
+typedef struct pgx {
+	qp_model *m;           /* borrowed: being filled */
+	const qp_driver *drv;  /* borrowed */
+	qp_conn *c;            /* borrowed */
+	qp_map by_oid;         /* "c<oid>", "c<oid>.<attnum>", "t<oid>", "p<oid>", "k<oid>", "g<oid>",
+	                          "n<oid>", "x<oid>" -> qp_obj* (keys in the model's arena) */
+	qp_exec_error xe;      /* the last failure */
+	int version;           /* server_version_num */
+	char *current_schema;  /* owned: current_schema() before search_path is set */
+	qp_ptrvec seqs;        /* sequences with an OWNED BY to resolve (in the arena) */
+	qp_ptrvec seq_owner;   /* their owner "c<oid>.<attnum>" */
+	qp_ptrvec parts;       /* partitions whose parent to resolve */
+	qp_ptrvec part_parent; /* "c<oid>" of each parent */
+} pgx;
+
+#define NSFILTER(n) n ".nspname NOT IN ('pg_catalog', 'information_schema') " \
+	"AND " n ".nspname !~ '^pg_(toast|temp_|toast_temp_)'"
+#define NOT_EXT(cls, oid) "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" cls \
+	"'::regclass AND e.objid = " oid " AND e.deptype = 'e')"
+/* The comment of an object, joined rather than looked up row by row
+ * (obj_description() runs a query per call). */
+#define DESCR(alias, oid, cat, sub) " LEFT JOIN pg_description " alias " ON " alias ".objoid = " oid \
+	" AND " alias ".classoid = '" cat "'::regclass AND " alias ".objsubid = " sub " "
+/* A collation written only when it differs from the type's default. */
+#define COLLATION(coll, typcoll) "CASE WHEN " coll " <> 0 AND " coll " <> " typcoll " THEN " \
+	"(SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(cn.nspname) || '.' END " \
+	"|| quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace " \
+	"WHERE co.oid = " coll ") END"
+
+static const char *oidkey(char *buf, size_t n, char cls, const char *oid, const char *sub)
+{
+	if (sub && *sub && strcmp(sub, "0"))
+		snprintf(buf, n, "%c%s.%s", cls, oid, sub);
+	else
+		snprintf(buf, n, "%c%s", cls, oid);
+	return buf;
+}
+
+static qp_obj *by_oid(pgx *x, char cls, const char *oid, const char *sub)
+{
+	char k[64];
+
+	if (!oid)
+		return NULL;
+	return qp_map_get(&x->by_oid, oidkey(k, sizeof(k), cls, oid, sub));
+}
+
+static int put_oid(pgx *x, char cls, const char *oid, const char *sub, void *obj)
+{
+	char k[64];
+	const char *key = qp_arena_strdup(&x->m->arena, oidkey(k, sizeof(k), cls, oid, sub));
+
+	if (!key)
+		return QUIPU_ENOMEM;
+	return qp_map_put(&x->by_oid, key, obj);
+}
+
+static const char *dup(pgx *x, const char *s)
+{
+	return qp_arena_strdup(&x->m->arena, s);
+}
+
+/* NULL for NULL and for "" */
+static const char *dup_nonempty(pgx *x, const char *s)
+{
+	return s && *s ? qp_arena_strdup(&x->m->arena, s) : NULL;
+}
+
+static int is_true(const char *v)
+{
+	return v && v[0] == 't';
+}
+
+static int query(pgx *x, const char *sql, qp_row_cb cb)
+{
+	int error = x->drv->query_each(x->c, sql, cb, x, &x->xe);
+
+	x->m->n_queries++;
+	if (error < 0 && qp_error_code() == QUIPU_ESQL)
+		return qp_error_set(QUIPU_ESQL, "cannot read the PostgreSQL catalogs: %s",
+		                    x->xe.message ? x->xe.message : "unknown error");
+	return error;
+}
+
+/* ---- the server ------------------------------------------------------- */
+
+static int row_server(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+
+	x->version = atoi(v[0]);
+	free(x->current_schema);
+	x->current_schema = strdup(v[1] ? v[1] : "public");
+	return x->current_schema ? 0 : qp_error_oom();
+}
+
+/* ---- schemas and extensions ------------------------------------------- */
+
+static int row_schema(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_defobj *o = qp_model_add(x->m, sizeof(*o), QP_K_SCHEMA, "", v[1], NULL);
+
+	if (!o)
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	o->h.comment = dup(x, v[2]);
+	return put_oid(x, 'n', v[0], NULL, o);
+}
+
+static int row_extension(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_defobj *o = qp_model_add(x->m, sizeof(*o), QP_K_EXTENSION, v[2], v[1], NULL);
+
+	if (!o)
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	qp_model_dep(x->m, &o->h, by_oid(x, 'n', v[3], NULL));
+	return put_oid(x, 'x', v[0], NULL, o);
+}
+
+/* ---- enums and domains ------------------------------------------------ */
+
+/* oid, schema, name, typtype, base type, notnull, default, collation,
+ * comment, enum label (one row per label), array type oid, namespace oid */
+static int row_type(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_obj *o = by_oid(x, 't', v[0], NULL);
+	int error;
+
+	if (!o) {
+		if (v[3][0] == 'e') {
+			o = qp_model_add(x->m, sizeof(qp_enum), QP_K_ENUM, v[1], v[2], NULL);
+		} else {
+			qp_domain *d = qp_model_add(x->m, sizeof(qp_domain), QP_K_DOMAIN, v[1], v[2], NULL);
+			if (d) {
+				d->type = dup(x, v[4]);
+				d->not_null = is_true(v[5]);
+				d->dflt = dup(x, v[6]);
+				d->collation = dup(x, v[7]);
+			}
+			o = d ? &d->h : NULL;
+		}
+		if (!o)
+			return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+		o->comment = dup(x, v[8]);
+		if ((error = put_oid(x, 't', v[0], NULL, o)) < 0)
+			return error;
+		if (v[10] && strcmp(v[10], "0") && (error = put_oid(x, 't', v[10], NULL, o)) < 0)
+			return error;
+		qp_model_dep(x->m, o, by_oid(x, 'n', v[11], NULL));
+	}
+	if (o->kind == QP_K_ENUM && v[9]) {
+		qp_enum *e = (qp_enum *)o;
+		const char **vals = qp_arena_alloc(&x->m->arena, (e->n_vals + 1) * sizeof(*vals));
+		/* few labels per enum: copying is cheaper than bookkeeping */
+		if (!vals)
+			return QUIPU_ENOMEM;
+		if (e->n_vals)
+			memcpy(vals, e->vals, e->n_vals * sizeof(*vals));
+		if (!(vals[e->n_vals] = dup(x, v[9])))
+			return QUIPU_ENOMEM;
+		e->vals = vals;
+		e->n_vals++;
+	}
+	return 0;
+}
+
+/* ---- sequences -------------------------------------------------------- */
+
+/* oid, schema, name, type, start, inc, min, max, cache, cycle, comment,
+ * owner "relid.attnum", namespace oid */
+static int row_sequence(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_sequence *s = qp_model_add(x->m, sizeof(*s), QP_K_SEQUENCE, v[1], v[2], NULL);
+	int error;
+
+	if (!s)
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	s->type = dup(x, v[3]);
+	s->start = dup(x, v[4]);
+	s->inc = dup(x, v[5]);
+	s->min = dup(x, v[6]);
+	s->max = dup(x, v[7]);
+	s->cache = dup(x, v[8]);
+	s->cycle = is_true(v[9]);
+	s->h.comment = dup(x, v[10]);
+	if (v[11]) {
+		const char *owner = qp_arena_printf(&x->m->arena, "c%s", v[11]);
+		if (!owner || qp_ptrvec_push(&x->seqs, &x->m->arena, s) < 0 ||
+		    qp_ptrvec_push(&x->seq_owner, &x->m->arena, (void *)owner) < 0)
+			return QUIPU_ENOMEM;
+	}
+	qp_model_dep(x->m, &s->h, by_oid(x, 'n', v[12], NULL));
+	if ((error = put_oid(x, 'c', v[0], NULL, s)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- relations -------------------------------------------------------- */
+
+/* oid, schema, name, relkind, persistence, options, partkey, parent oid,
+ * bound, viewdef, comment, row type oid, namespace oid */
+static int row_relation(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	char rk = v[3][0];
+	qp_kind kind = rk == 'v' ? QP_K_VIEW : rk == 'm' ? QP_K_MATVIEW : QP_K_TABLE;
+	qp_table *t = qp_model_add(x->m, sizeof(*t), kind, v[1], v[2], NULL);
+	int error;
+
+	if (!t)
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	t->persistence = v[4][0];
+	t->options = dup_nonempty(x, v[5]);
+	t->partkey = dup_nonempty(x, v[6]);
+	if (v[7]) {
+		const char *parent = qp_arena_printf(&x->m->arena, "c%s", v[7]);
+		if (!parent || qp_ptrvec_push(&x->parts, &x->m->arena, t) < 0 ||
+		    qp_ptrvec_push(&x->part_parent, &x->m->arena, (void *)parent) < 0)
+			return QUIPU_ENOMEM;
+	}
+	t->bound = dup_nonempty(x, v[8]);
+	t->def = dup(x, v[9]);
+	t->h.comment = dup(x, v[10]);
+	qp_model_dep(x->m, &t->h, by_oid(x, 'n', v[12], NULL));
+	if ((error = put_oid(x, 'c', v[0], NULL, t)) < 0)
+		return error;
+	if (v[11] && strcmp(v[11], "0") && (error = put_oid(x, 't', v[11], NULL, t)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- columns ---------------------------------------------------------- */
+
+/* relid, attnum, name, type, notnull, default, identity, generated,
+ * collation, comment, identity sequence: start, inc, min, max, cache, cycle */
+static int row_column(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_table *t = (qp_table *)by_oid(x, 'c', v[0], NULL);
+	qp_column *c;
+	int error;
+
+	if (!t || t->h.kind != QP_K_TABLE)
+		return 0;
+	if (!(c = qp_model_add(x->m, sizeof(*c), QP_K_COLUMN, t->h.schema, v[2], t)))
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	c->num = atoi(v[1]);
+	c->type = dup(x, v[3]);
+	c->not_null = is_true(v[4]);
+	c->identity = v[6] ? v[6][0] : 0;
+	c->generated = v[7] ? v[7][0] : 0;
+	if (c->generated) {
+		c->gen_expr = dup(x, v[5]);
+	} else {
+		c->dflt = dup(x, v[5]);
+	}
+	c->collation = dup(x, v[8]);
+	c->h.comment = dup(x, v[9]);
+	c->stats = dup(x, v[16]);
+	if (c->identity) {
+		qp_buf b = QP_BUF_INIT;
+		qp_seq_options(&b, c->type, v[10], v[11], v[12], v[13], v[14], is_true(v[15]));
+		c->ident_opts = dup(x, b.oom ? NULL : qp_buf_cstr(&b));
+		qp_buf_release(&b);
+		if (!c->ident_opts)
+			return QUIPU_ENOMEM;
+	}
+	if ((error = put_oid(x, 'c', v[0], v[1], c)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- constraints ------------------------------------------------------ */
+
+/* oid, relid, typid, name, contype, def, deferrable, deferred, index oid,
+ * comment, referenced relid */
+static int row_constraint(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_kind kind;
+	qp_table *t;
+	qp_constraint *k;
+	int error;
+
+	if (strcmp(v[2], "0")) {
+		qp_domain *d = (qp_domain *)by_oid(x, 't', v[2], NULL);
+		if (!d || d->h.kind != QP_K_DOMAIN || v[4][0] != 'c')
+			return 0;
+		return qp_domain_add_check(x->m, d, v[3], v[5]);
+	}
+	t = (qp_table *)by_oid(x, 'c', v[1], NULL);
+	if (!t || t->h.kind != QP_K_TABLE)
+		return 0;
+	switch (v[4][0]) {
+	case 'p': kind = QP_K_PKEY; break;
+	case 'u': kind = QP_K_UNIQUE; break;
+	case 'f': kind = QP_K_FKEY; break;
+	case 'c': kind = QP_K_CHECK; break;
+	case 'x': kind = QP_K_EXCLUDE; break;
+	default: return 0;
+	}
+	if (!(k = qp_model_add(x->m, sizeof(*k), kind, t->h.schema, v[3], t)))
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	k->def = dup(x, v[5]);
+	k->deferrable = is_true(v[6]);
+	k->deferred = is_true(v[7]);
+	k->named = 1;
+	k->h.comment = dup(x, v[9]);
+	if (kind == QP_K_FKEY) {
+		qp_obj *ref = by_oid(x, 'c', v[10], NULL);
+		k->ref_key = ref ? ref->key : NULL;
+	}
+	if ((error = put_oid(x, 'k', v[0], NULL, k)) < 0)
+		return error;
+	/* the index behind a key stands for its constraint in pg_depend */
+	if ((kind == QP_K_PKEY || kind == QP_K_UNIQUE || kind == QP_K_EXCLUDE) && v[8] && strcmp(v[8], "0") &&
+	    (error = put_oid(x, 'c', v[8], NULL, k)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- indexes ---------------------------------------------------------- */
+
+/* A copy of def with "INDEX <name> ON [ONLY] " reduced to "INDEX ON ":
+ * what two indexes are compared by. On a partitioned table ONLY is taken
+ * out of the definition too: the index is created on every partition. */
+static const char *index_cmp(pgx *x, const char *def, const char *name, int strip_only_in_def,
+                             const char **def_out)
+{
+	qp_buf b = QP_BUF_INIT, d = QP_BUF_INIT;
+	const char *on = strstr(def, " ON ");
+	const char *result = NULL;
+
+	*def_out = NULL;
+	if (!on) {
+		*def_out = dup(x, def);
+		return *def_out;
+	}
+	/* prefix: "CREATE [UNIQUE] INDEX" */
+	{
+		const char *ix = strstr(def, "INDEX ");
+		size_t plen = ix && ix < on ? (size_t)(ix - def) + 5 : 0;
+		qp_buf_put(&b, def, plen);
+	}
+	on += 4;
+	if (!strncmp(on, "ONLY ", 5)) {
+		on += 5;
+		if (strip_only_in_def) {
+			qp_buf_put(&d, def, (size_t)(on - 5 - def));
+			qp_buf_puts(&d, on);
+		}
+	}
+	qp_buf_puts(&b, " ON ");
+	qp_buf_puts(&b, on);
+	(void)name;
+	if (!b.oom && !d.oom) {
+		result = dup(x, qp_buf_cstr(&b));
+		*def_out = dup(x, d.len ? qp_buf_cstr(&d) : def);
+	}
+	qp_buf_release(&b);
+	qp_buf_release(&d);
+	return result;
+}
+
+/* oid, relid, name, def, unique, comment, relkind of the table */
+static int row_index(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_table *t = (qp_table *)by_oid(x, 'c', v[1], NULL);
+	qp_index *ix;
+	int error;
+
+	if (!t || (t->h.kind != QP_K_TABLE && t->h.kind != QP_K_MATVIEW))
+		return 0;
+	if (!(ix = qp_model_add(x->m, sizeof(*ix), QP_K_INDEX, t->h.schema, v[2], t)))
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	ix->cmp = index_cmp(x, v[3], v[2], t->partkey != NULL, &ix->def);
+	if (!ix->cmp || !ix->def)
+		return QUIPU_ENOMEM;
+	ix->unique = is_true(v[4]);
+	ix->h.comment = dup(x, v[5]);
+	if (v[7]) {
+		/* the statistics targets are part of what an index is compared by */
+		ix->stats = dup(x, v[7]);
+		ix->cmp = qp_arena_printf(&x->m->arena, "%s STATISTICS %s", ix->cmp, v[7]);
+		if (!ix->stats || !ix->cmp)
+			return QUIPU_ENOMEM;
+	}
+	if ((error = put_oid(x, 'c', v[0], NULL, ix)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- routines --------------------------------------------------------- */
+
+/* An aggregate's CREATE statement (pg_get_functiondef does not do them). */
+static const char *aggregate_def(pgx *x, const char *const *v)
+{
+	qp_buf b = QP_BUF_INIT;
+	const char *out = NULL;
+
+	qp_buf_puts(&b, "CREATE AGGREGATE ");
+	if (strcmp(v[1], "public")) {
+		qp_buf_put_ident(&b, v[1]);
+		qp_buf_putc(&b, '.');
+	}
+	qp_buf_put_ident(&b, v[2]);
+	qp_buf_printf(&b, "(%s) (\n    SFUNC = %s,\n    STYPE = %s", v[3], v[9], v[10]);
+	if (v[11] && strcmp(v[11], "-"))
+		qp_buf_printf(&b, ",\n    FINALFUNC = %s", v[11]);
+	if (v[12] && strcmp(v[12], "-"))
+		qp_buf_printf(&b, ",\n    COMBINEFUNC = %s", v[12]);
+	if (v[13]) {
+		qp_buf_puts(&b, ",\n    INITCOND = ");
+		qp_buf_put_literal(&b, v[13]);
+	}
+	qp_buf_puts(&b, "\n)");
+	if (!b.oom)
+		out = dup(x, qp_buf_cstr(&b));
+	qp_buf_release(&b);
+	return out;
+}
+
+/* oid, schema, name, identity args, prokind, def, result, comment,
+ * namespace oid, agg: transfn, transtype, finalfn, combinefn, initval */
+static int row_routine(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	const char *sig = qp_arena_printf(&x->m->arena, "%s(%s)", v[2], v[3]);
+	qp_defobj *f;
+	int error;
+
+	if (!sig)
+		return QUIPU_ENOMEM;
+	if (!(f = qp_model_add(x->m, sizeof(*f), QP_K_FUNCTION, v[1], sig, NULL)))
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	f->h.name = dup(x, v[2]);
+	f->extra = dup(x, v[3]);
+	f->subkind = v[4][0];
+	f->def = f->subkind == 'a' ? aggregate_def(x, v) : dup(x, v[5]);
+	f->result = dup(x, v[6]);
+	f->h.comment = dup(x, v[7]);
+	if (!f->def || !f->extra)
+		return QUIPU_ENOMEM;
+	qp_model_dep(x->m, &f->h, by_oid(x, 'n', v[8], NULL));
+	if ((error = put_oid(x, 'p', v[0], NULL, f)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- operators -------------------------------------------------------- */
+
+/* oid, schema, name, left type, right type, function, commutator,
+ * negator, restrict, join, hashes, merges, comment, namespace oid */
+static int row_operator(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	const char *left = v[3] ? v[3] : "NONE", *right = v[4] ? v[4] : "NONE";
+	const char *sig = qp_arena_printf(&x->m->arena, "%s(%s, %s)", v[2], left, right);
+	qp_buf b = QP_BUF_INIT;
+	qp_defobj *o;
+	int error;
+
+	if (!sig)
+		return QUIPU_ENOMEM;
+	if (!(o = qp_model_add(x->m, sizeof(*o), QP_K_OPERATOR, v[1], sig, NULL)))
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	o->h.name = dup(x, v[2]);
+	o->extra = qp_arena_printf(&x->m->arena, "%s, %s", left, right);
+	qp_buf_puts(&b, "CREATE OPERATOR ");
+	qp_buf_put_ident(&b, v[1]);
+	qp_buf_printf(&b, ".%s (\n    FUNCTION = %s", v[2], v[5]);
+	if (v[3])
+		qp_buf_printf(&b, ",\n    LEFTARG = %s", v[3]);
+	if (v[4])
+		qp_buf_printf(&b, ",\n    RIGHTARG = %s", v[4]);
+	if (v[6])
+		qp_buf_printf(&b, ",\n    COMMUTATOR = OPERATOR(%s)", v[6]);
+	if (v[7])
+		qp_buf_printf(&b, ",\n    NEGATOR = OPERATOR(%s)", v[7]);
+	if (v[8] && strcmp(v[8], "-"))
+		qp_buf_printf(&b, ",\n    RESTRICT = %s", v[8]);
+	if (v[9] && strcmp(v[9], "-"))
+		qp_buf_printf(&b, ",\n    JOIN = %s", v[9]);
+	if (is_true(v[10]))
+		qp_buf_puts(&b, ",\n    HASHES");
+	if (is_true(v[11]))
+		qp_buf_puts(&b, ",\n    MERGES");
+	qp_buf_puts(&b, "\n)");
+	o->def = b.oom ? NULL : dup(x, qp_buf_cstr(&b));
+	qp_buf_release(&b);
+	o->h.comment = dup(x, v[12]);
+	if (!o->def || !o->extra || !o->h.name)
+		return QUIPU_ENOMEM;
+	qp_model_dep(x->m, &o->h, by_oid(x, 'n', v[13], NULL));
+	if ((error = put_oid(x, 'o', v[0], NULL, o)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- triggers --------------------------------------------------------- */
+
+/* oid, relid, name, def, comment */
+static int row_trigger(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_table *t = (qp_table *)by_oid(x, 'c', v[1], NULL);
+	qp_defobj *g;
+	int error;
+
+	if (!t)
+		return 0;
+	if (!(g = qp_model_add(x->m, sizeof(*g), QP_K_TRIGGER, t->h.schema, v[2], t)))
+		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
+	g->def = dup(x, v[3]);
+	g->h.comment = dup(x, v[4]);
+	if ((error = put_oid(x, 'g', v[0], NULL, g)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- dependencies ----------------------------------------------------- */
+
+/* class, objid, objsubid, refclass, refobjid, refobjsubid */
+static int row_depend(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_obj *obj = by_oid(x, v[0][0], v[1], v[2]);
+	qp_obj *ref = by_oid(x, v[3][0], v[4], v[5]);
+
+	if (!obj && v[0][0] == 'c' && v[2] && strcmp(v[2], "0"))
+		obj = by_oid(x, 'c', v[1], NULL);   /* a column we do not model: its relation */
+	if (!ref && v[3][0] == 'c' && v[5] && strcmp(v[5], "0"))
+		ref = by_oid(x, 'c', v[4], NULL);
+	if (!obj || !ref || obj == ref)
+		return 0;
+	/* a sequence OWNED BY a column: kept as owned_by, not an ordering edge
+	 * (the column's default needs the sequence first) */
+	if (obj->kind == QP_K_SEQUENCE && ref->kind == QP_K_COLUMN)
+		return 0;
+	/* a column or constraint of a table already depends on it */
+	if (obj->table && &obj->table->h == ref)
+		return 0;
+	return qp_model_dep(x->m, obj, ref);
+}
+
+/* ---- putting it together ---------------------------------------------- */
+
+static int resolve(pgx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->seqs.count; i++) {
+		qp_sequence *s = x->seqs.items[i];
+		qp_obj *col = qp_map_get(&x->by_oid, x->seq_owner.items[i]);
+		if (col && col->kind == QP_K_COLUMN)
+			s->owned_by = col->key;
+	}
+	for (i = 0; i < x->parts.count; i++) {
+		qp_table *t = x->parts.items[i];
+		qp_obj *parent = qp_map_get(&x->by_oid, x->part_parent.items[i]);
+		if (parent) {
+			t->parent_key = parent->key;
+			if (qp_model_dep(x->m, &t->h, parent) < 0)
+				return QUIPU_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* " AND NOT (<ns>.nspname = 'public' AND <rel>.relname IN ('alembic_version', 'alembic_version_log'))";
+ * inside NOT EXISTS the caller inverts it: "AND (<ns>... )" */
+static void skip_condition(qp_buf *b, const char *ns, const char *rel, const qp_introspect_opts *opts,
+                           const char *current_schema)
+{
+	qp_buf log = QP_BUF_INIT;
+
+	qp_buf_printf(&log, "%s_log", opts->version_table);
+	qp_buf_printf(b, " AND %s(%s.nspname = ", strcmp(ns, "n") ? "" : "NOT ", ns);
+	qp_buf_put_literal(b, opts->version_schema ? opts->version_schema : current_schema);
+	qp_buf_printf(b, " AND %s.relname IN (", rel);
+	qp_buf_put_literal(b, opts->version_table);
+	qp_buf_puts(b, ", ");
+	qp_buf_put_literal(b, qp_buf_cstr(&log));
+	qp_buf_puts(b, "))");
+	b->oom |= log.oom;
+	qp_buf_release(&log);
+}
+
+int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts)
+{
+	pgx x;
+	qp_buf skip = QP_BUF_INIT, seqskip = QP_BUF_INIT, sql = QP_BUF_INIT;
+	int error = 0, in_tx = 0;
+
+	memset(&x, 0, sizeof(x));
+	qp_model_init(out, QP_DIALECT_PG);
+	x.m = out;
+	x.drv = drv;
+	x.c = c;
+
+	if ((error = query(&x, "SELECT current_setting('server_version_num'), current_schema()", row_server)) < 0)
+		goto done;
+	if (x.version < 100000) {
+		error = qp_error_set(QUIPU_EUSAGE, "autogenerate needs PostgreSQL 10 or later (this server is %d)",
+		                     x.version);
+		goto done;
+	}
+	if ((error = drv->exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+	                          "SET LOCAL search_path = public", &x.xe)) < 0)
+		goto done;
+	in_tx = 1;
+
+	/* the version tables are not part of the schema */
+	if (opts && opts->version_table) {
+		skip_condition(&skip, "n", "c", opts, x.current_schema);
+		qp_buf_puts(&seqskip, " AND NOT EXISTS (SELECT 1 FROM pg_depend od JOIN pg_class oc ON oc.oid = od.refobjid "
+		                      "JOIN pg_namespace onn ON onn.oid = oc.relnamespace WHERE od.classid = 'pg_class'::regclass "
+		                      "AND od.objid = c.oid AND od.refclassid = 'pg_class'::regclass AND od.deptype = 'a' ");
+		skip_condition(&seqskip, "onn", "oc", opts, x.current_schema);
+		qp_buf_puts(&seqskip, ")");
+	}
+	if (skip.oom || seqskip.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+
+	if ((error = query(&x,
+	        "SELECT n.oid, n.nspname, ds.description FROM pg_namespace n " DESCR("ds", "n.oid", "pg_namespace", "0")
+	        "WHERE " NSFILTER("n") " AND n.nspname <> 'public' AND " NOT_EXT("pg_namespace", "n.oid")
+	        " ORDER BY n.nspname", row_schema)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT e.oid, e.extname, n.nspname, n.oid FROM pg_extension e "
+	        "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname",
+	        row_extension)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT t.oid, n.nspname, t.typname, t.typtype, format_type(t.typbasetype, t.typtypmod), "
+	        "t.typnotnull, pg_get_expr(t.typdefaultbin, 0), "
+	        COLLATION("t.typcollation", "coalesce(bt.typcollation, 0)") ", "
+	        "ds.description, en.enumlabel, t.typarray, n.oid "
+	        "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace " DESCR("ds", "t.oid", "pg_type", "0")
+	        "LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
+	        "LEFT JOIN pg_enum en ON en.enumtypid = t.oid "
+	        "WHERE t.typtype IN ('e', 'd') AND " NSFILTER("n") " AND " NOT_EXT("pg_type", "t.oid")
+	        " ORDER BY n.nspname, t.typname, en.enumsortorder", row_type)) < 0)
+		goto done;
+	qp_buf_puts(&sql,
+	        "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, "
+	        "s.seqmin, s.seqmax, s.seqcache, s.seqcycle, ds.description, "
+	        "ow.refobjid || '.' || ow.refobjsubid, n.oid "
+	        "FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+	        "JOIN pg_namespace n ON n.oid = c.relnamespace " DESCR("ds", "c.oid", "pg_class", "0")
+	        "LEFT JOIN pg_depend ow ON ow.classid = 'pg_class'::regclass AND ow.objid = c.oid "
+	        "AND ow.refclassid = 'pg_class'::regclass AND ow.refobjsubid > 0 AND ow.deptype = 'a' "
+	        "WHERE " NSFILTER("n") " AND " NOT_EXT("pg_class", "c.oid") " AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+	        "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')");
+	qp_buf_puts(&sql, qp_buf_cstr(&seqskip));
+	qp_buf_puts(&sql, " ORDER BY n.nspname, c.relname");
+	if (sql.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if ((error = query(&x, qp_buf_cstr(&sql), row_sequence)) < 0)
+		goto done;
+	qp_buf_truncate(&sql, 0);
+	qp_buf_puts(&sql,
+	        "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, "
+	        "array_to_string(c.reloptions, ', '), "
+	        "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+	        "CASE WHEN c.relispartition THEN (SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid) END, "
+	        "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, "
+	        "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, "
+	        "ds.description, c.reltype, n.oid "
+	        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " DESCR("ds", "c.oid", "pg_class", "0")
+	        "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " NSFILTER("n") " AND " NOT_EXT("pg_class", "c.oid"));
+	qp_buf_puts(&sql, qp_buf_cstr(&skip));
+	/* parents before partitions: partitions are resolved afterwards anyway */
+	qp_buf_puts(&sql, " ORDER BY n.nspname, c.relname");
+	if (sql.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if ((error = query(&x, qp_buf_cstr(&sql), row_relation)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+	        "pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity, ''), nullif(a.attgenerated, ''), "
+	        COLLATION("a.attcollation", "t.typcollation") ", ds.description, "
+	        "s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, "
+	        "CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END "
+	        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+	        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+	        "JOIN pg_type t ON t.oid = a.atttypid " DESCR("ds", "a.attrelid", "pg_class", "a.attnum")
+	        "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+	        "LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::regclass "
+	        "AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass "
+	        "AND sd.deptype = 'i' "
+	        "LEFT JOIN pg_sequence s ON s.seqrelid = sd.objid "
+	        "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " NSFILTER("n")
+	        " ORDER BY a.attrelid, a.attnum", row_column)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT k.oid, k.conrelid, k.contypid, k.conname, k.contype, pg_get_constraintdef(k.oid), "
+	        "k.condeferrable, k.condeferred, k.conindid, ds.description, k.confrelid "
+	        "FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace " DESCR("ds", "k.oid", "pg_constraint", "0")
+	        "WHERE " NSFILTER("n") " AND k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal "
+	        "ORDER BY k.conrelid, k.contypid, k.conname", row_constraint)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT i.indexrelid, i.indrelid, c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
+	        "ds.description, c.relkind, (SELECT string_agg(ia.attnum || ' ' || ia.attstattarget, ',' ORDER BY "
+	        "ia.attnum) FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attstattarget >= 0) "
+	        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid " DESCR("ds", "i.indexrelid", "pg_class", "0")
+	        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+	        "WHERE " NSFILTER("n") " AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+	        "WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) "
+	        "ORDER BY i.indrelid, c.relname", row_index)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, "
+	        "CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END, pg_get_function_result(p.oid), "
+	        "ds.description, n.oid, "
+	        "a.aggtransfn::regproc, format_type(a.aggtranstype, NULL), a.aggfinalfn::regproc, "
+	        "a.aggcombinefn::regproc, a.agginitval "
+	        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace " DESCR("ds", "p.oid", "pg_proc", "0")
+	        "LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid "
+	        "WHERE " NSFILTER("n") " AND " NOT_EXT("pg_proc", "p.oid")
+	        " ORDER BY n.nspname, p.proname, 4", row_routine)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT o.oid, n.nspname, o.oprname, CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END, "
+	        "CASE WHEN o.oprright <> 0 THEN format_type(o.oprright, NULL) END, o.oprcode::regproc, "
+	        "(SELECT quote_ident(cn.nspname) || '.' || co.oprname FROM pg_operator co JOIN pg_namespace cn "
+	        "ON cn.oid = co.oprnamespace WHERE co.oid = o.oprcom), "
+	        "(SELECT quote_ident(cn.nspname) || '.' || co.oprname FROM pg_operator co JOIN pg_namespace cn "
+	        "ON cn.oid = co.oprnamespace WHERE co.oid = o.oprnegate), "
+	        "o.oprrest::regproc, o.oprjoin::regproc, o.oprcanhash, o.oprcanmerge, ds.description, n.oid "
+	        "FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace "
+	        DESCR("ds", "o.oid", "pg_operator", "0")
+	        "WHERE " NSFILTER("n") " AND " NOT_EXT("pg_operator", "o.oid") " ORDER BY n.nspname, o.oprname, 4, 5",
+	        row_operator)) < 0)
+		goto done;
+	if ((error = query(&x, x.version >= 130000
+	        ? "SELECT t.oid, t.tgrelid, t.tgname, pg_get_triggerdef(t.oid), ds.description "
+	          "FROM pg_trigger t " DESCR("ds", "t.oid", "pg_trigger", "0") "WHERE NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.tgrelid, t.tgname"
+	        : "SELECT t.oid, t.tgrelid, t.tgname, pg_get_triggerdef(t.oid), ds.description "
+	          "FROM pg_trigger t " DESCR("ds", "t.oid", "pg_trigger", "0") "WHERE NOT t.tgisinternal ORDER BY t.tgrelid, t.tgname", row_trigger)) < 0)
+		goto done;
+	if ((error = query(&x,
+	        "SELECT CASE d.classid WHEN 'pg_class'::regclass THEN 'c' WHEN 'pg_rewrite'::regclass THEN 'c' "
+	        "WHEN 'pg_attrdef'::regclass THEN 'c' WHEN 'pg_type'::regclass THEN 't' "
+	        "WHEN 'pg_proc'::regclass THEN 'p' WHEN 'pg_constraint'::regclass THEN 'k' "
+	        "WHEN 'pg_trigger'::regclass THEN 'g' WHEN 'pg_operator'::regclass THEN 'o' END, "
+	        "CASE d.classid WHEN 'pg_rewrite'::regclass THEN r.ev_class WHEN 'pg_attrdef'::regclass "
+	        "THEN ad.adrelid ELSE d.objid END, "
+	        "CASE d.classid WHEN 'pg_rewrite'::regclass THEN 0 WHEN 'pg_attrdef'::regclass THEN ad.adnum "
+	        "ELSE d.objsubid END, "
+	        "CASE d.refclassid WHEN 'pg_class'::regclass THEN 'c' WHEN 'pg_type'::regclass THEN 't' "
+	        "WHEN 'pg_proc'::regclass THEN 'p' WHEN 'pg_constraint'::regclass THEN 'k' "
+	        "WHEN 'pg_namespace'::regclass THEN 'n' WHEN 'pg_extension'::regclass THEN 'x' "
+	        "WHEN 'pg_operator'::regclass THEN 'o' END, "
+	        "d.refobjid, d.refobjsubid "
+	        "FROM pg_depend d "
+	        "LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid "
+	        "LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid "
+	        "WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384 "
+	        "AND d.classid IN ('pg_class'::regclass, 'pg_rewrite'::regclass, 'pg_attrdef'::regclass, "
+	        "'pg_type'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, "
+	        "'pg_operator'::regclass) "
+	        "AND d.refclassid IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
+	        "'pg_constraint'::regclass, 'pg_namespace'::regclass, 'pg_extension'::regclass, "
+	        "'pg_operator'::regclass) "
+	        "ORDER BY 1, 2, 3, 4, 5, 6", row_depend)) < 0)
+		goto done;
+	error = resolve(&x);
+done:
+	if (in_tx)
+		drv->rollback(c);
+	qp_map_release(&x.by_oid);
+	qp_exec_error_release(&x.xe);
+	free(x.current_schema);
+	qp_buf_release(&skip);
+	qp_buf_release(&seqskip);
+	qp_buf_release(&sql);
+	return error;
+}

@@ -1,0 +1,434 @@
+/*
+ * model.c: the schema model (see model.h): creating objects in a model's
+ * arena, keys and lookups, dependencies, and the canonical dump that tests
+ * compare.
+ */
+#include "schema/model.h"
+#include "util/err.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;   /* for messages */
+	const char *sql;    /* DROP / COMMENT ON keyword */
+	const char *prefix; /* key prefix: kinds sharing a namespace share it */
+} kinds[QP_K__COUNT] = {
+	[QP_K_SCHEMA] = {"schema", "SCHEMA", "schema"},
+	[QP_K_EXTENSION] = {"extension", "EXTENSION", "ext"},
+	[QP_K_ENUM] = {"enum", "TYPE", "type"},
+	[QP_K_DOMAIN] = {"domain", "DOMAIN", "type"},
+	[QP_K_FUNCTION] = {"function", "FUNCTION", "func"},
+	[QP_K_OPERATOR] = {"operator", "OPERATOR", "oper"},
+	[QP_K_SEQUENCE] = {"sequence", "SEQUENCE", "rel"},
+	[QP_K_TABLE] = {"table", "TABLE", "rel"},
+	[QP_K_VTABLE] = {"virtual table", "TABLE", "rel"},
+	[QP_K_COLUMN] = {"column", "COLUMN", "col"},
+	[QP_K_PKEY] = {"primary key", "CONSTRAINT", "con"},
+	[QP_K_UNIQUE] = {"unique constraint", "CONSTRAINT", "con"},
+	[QP_K_CHECK] = {"check constraint", "CONSTRAINT", "con"},
+	[QP_K_EXCLUDE] = {"exclusion constraint", "CONSTRAINT", "con"},
+	[QP_K_INDEX] = {"index", "INDEX", "rel"},
+	[QP_K_FKEY] = {"foreign key", "CONSTRAINT", "con"},
+	[QP_K_VIEW] = {"view", "VIEW", "rel"},
+	[QP_K_MATVIEW] = {"materialized view", "MATERIALIZED VIEW", "rel"},
+	[QP_K_TRIGGER] = {"trigger", "TRIGGER", "trig"},
+};
+
+const char *qp_kind_name(qp_kind k)
+{
+	return k < QP_K__COUNT ? kinds[k].name : "object";
+}
+
+const char *qp_kind_sql(qp_kind k)
+{
+	return k < QP_K__COUNT ? kinds[k].sql : "";
+}
+
+int qp_kind_is_constraint(qp_kind k)
+{
+	return k == QP_K_PKEY || k == QP_K_UNIQUE || k == QP_K_CHECK || k == QP_K_EXCLUDE || k == QP_K_FKEY;
+}
+
+void qp_model_init(qp_model *m, qp_dialect d)
+{
+	qp_model blank = QP_MODEL_INIT;
+
+	*m = blank;
+	m->dialect = d;
+}
+
+void qp_model_release(qp_model *m)
+{
+	qp_map_release(&m->by_key);
+	qp_arena_release(&m->arena);
+	m->objs = NULL;
+	m->n_objs = m->cap_objs = 0;
+}
+
+const char *qp_model_key(qp_model *m, qp_kind kind, const char *schema, const char *table, const char *name)
+{
+	const char *prefix = kind < QP_K__COUNT ? kinds[kind].prefix : "obj";
+
+	if (!schema)
+		schema = "";
+	if (kind == QP_K_SCHEMA || kind == QP_K_EXTENSION)
+		return qp_arena_printf(&m->arena, "%s %s", prefix, name);
+	if (table)
+		return qp_arena_printf(&m->arena, "%s %s.%s.%s", prefix, schema, table, name);
+	return qp_arena_printf(&m->arena, "%s %s.%s", prefix, schema, name);
+}
+
+/* Appends p to a growable array of pointers in the arena. */
+static int push(qp_arena *a, void ***items, size_t *n, size_t *cap, void *p)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		void **grown = qp_arena_alloc(a, ncap * sizeof(*grown));
+
+		if (!grown)
+			return QUIPU_ENOMEM;
+		if (*n)
+			memcpy(grown, *items, *n * sizeof(*grown));
+		*items = grown;
+		*cap = ncap;
+	}
+	(*items)[(*n)++] = p;
+	return 0;
+}
+
+void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, const char *name,
+                   qp_table *table)
+{
+	qp_obj *o = qp_arena_alloc(&m->arena, size);
+	int error = 0;
+
+	if (!o)
+		return NULL;
+	o->kind = kind;
+	o->schema = qp_arena_strdup(&m->arena, schema ? schema : "");
+	o->name = qp_arena_strdup(&m->arena, name ? name : "");
+	o->table = table;
+	o->key = qp_model_key(m, kind, o->schema, table ? table->h.name : NULL, o->name);
+	o->pos = m->n_objs;
+	if (!o->schema || !o->name || !o->key)
+		return NULL;
+	if (qp_map_get(&m->by_key, o->key)) {
+		qp_error_set(QUIPU_EEXISTS, "two objects named %s in one schema snapshot", o->key);
+		return NULL;
+	}
+	if (qp_map_put(&m->by_key, o->key, o) < 0)
+		return NULL;
+	if (push(&m->arena, (void ***)&m->objs, &m->n_objs, &m->cap_objs, o) < 0)
+		return NULL;
+	if (table) {
+		switch (kind) {
+		case QP_K_COLUMN:
+			error = push(&m->arena, (void ***)&table->cols, &table->n_cols, &table->cap_cols, o);
+			break;
+		case QP_K_INDEX:
+			error = push(&m->arena, (void ***)&table->idx, &table->n_idx, &table->cap_idx, o);
+			break;
+		case QP_K_TRIGGER:
+			error = push(&m->arena, (void ***)&table->trigs, &table->n_trigs, &table->cap_trigs, o);
+			break;
+		default:
+			if (qp_kind_is_constraint(kind))
+				error = push(&m->arena, (void ***)&table->cons, &table->n_cons, &table->cap_cons, o);
+			break;
+		}
+		if (error < 0)
+			return NULL;
+	}
+	return o;
+}
+
+qp_obj *qp_model_get(const qp_model *m, const char *key)
+{
+	return qp_map_get(&m->by_key, key);
+}
+
+int qp_model_dep(qp_model *m, qp_obj *obj, qp_obj *on)
+{
+	size_t i;
+
+	if (!obj || !on || obj == on)
+		return 0;
+	for (i = 0; i < obj->n_deps; i++)
+		if (obj->deps[i] == on)
+			return 0;
+	return push(&m->arena, (void ***)&obj->deps, &obj->n_deps, &obj->cap_deps, on);
+}
+
+int qp_domain_add_check(qp_model *m, qp_domain *d, const char *name, const char *def)
+{
+	size_t n = d->n_checks, cap = d->cap_checks;
+	const char *nm = qp_arena_strdup(&m->arena, name), *df = qp_arena_strdup(&m->arena, def);
+
+	if (!nm || !df)
+		return QUIPU_ENOMEM;
+	if (push(&m->arena, (void ***)&d->check_names, &n, &cap, (void *)nm) < 0)
+		return QUIPU_ENOMEM;
+	n = d->n_checks;
+	cap = d->cap_checks;
+	if (push(&m->arena, (void ***)&d->check_defs, &n, &cap, (void *)df) < 0)
+		return QUIPU_ENOMEM;
+	d->n_checks = n;
+	d->cap_checks = cap;
+	return 0;
+}
+
+qp_column *qp_table_column(const qp_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_cols; i++)
+		if (!strcmp(t->cols[i]->h.name, name))
+			return t->cols[i];
+	return NULL;
+}
+
+size_t qp_model_count(const qp_model *m, qp_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->n_objs; i++)
+		n += m->objs[i]->kind == k;
+	return n;
+}
+
+/* ---- identifiers ------------------------------------------------------ */
+
+/* PostgreSQL 15's keywords that quote_ident() quotes (pg_get_keywords()
+ * where catcode <> 'U'), sorted. */
+static const char *const pg_keywords[] = {
+	"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "between",
+	"bigint", "binary", "bit", "boolean", "both", "case", "cast", "char", "character", "check", "coalesce",
+	"collate", "collation", "column", "concurrently", "constraint", "create", "cross", "current_catalog",
+	"current_date", "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "dec",
+	"decimal", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "exists", "extract",
+	"false", "fetch", "float", "for", "foreign", "freeze", "from", "full", "grant", "greatest", "group",
+	"grouping", "having", "ilike", "in", "initially", "inner", "inout", "int", "integer", "intersect",
+	"interval", "into", "is", "isnull", "join", "lateral", "leading", "least", "left", "like", "limit",
+	"localtime", "localtimestamp", "national", "natural", "nchar", "none", "normalize", "not", "notnull", "null",
+	"nullif", "numeric", "offset", "on", "only", "or", "order", "out", "outer", "overlaps", "overlay", "placing",
+	"position", "precision", "primary", "real", "references", "returning", "right", "row", "select",
+	"session_user", "setof", "similar", "smallint", "some", "substring", "symmetric", "table", "tablesample",
+	"then", "time", "timestamp", "to", "trailing", "treat", "trim", "true", "union", "unique", "user", "using",
+	"values", "varchar", "variadic", "verbose", "when", "where", "window", "with", "xmlattributes", "xmlconcat",
+	"xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize",
+	"xmltable",
+};
+
+static int cmp_kw(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void qp_sql_ident(qp_buf *b, qp_dialect d, const char *s)
+{
+	int keyword = d == QP_DIALECT_PG
+	                  ? bsearch(&s, pg_keywords, sizeof(pg_keywords) / sizeof(pg_keywords[0]), sizeof(pg_keywords[0]),
+	                            cmp_kw) != NULL
+	                  : sqlite3_keyword_check(s, (int)strlen(s)) != 0;
+
+	if (keyword)
+		qp_buf_put_ident_quoted(b, s);
+	else
+		qp_buf_put_ident(b, s);
+}
+
+/* ---- sequence options ------------------------------------------------- */
+
+void qp_seq_options(qp_buf *b, const char *type, const char *start, const char *inc, const char *min,
+                    const char *max, const char *cache, int cycle)
+{
+	const char *tmax = "9223372036854775807", *tmin = "-9223372036854775808";
+	int desc = inc && inc[0] == '-';
+	const char *dmin, *dmax, *dstart;
+
+	if (type && !strcmp(type, "integer")) {
+		tmax = "2147483647";
+		tmin = "-2147483648";
+	} else if (type && !strcmp(type, "smallint")) {
+		tmax = "32767";
+		tmin = "-32768";
+	}
+	dmin = desc ? tmin : "1";
+	dmax = desc ? "-1" : tmax;
+	dstart = desc ? (max ? max : dmax) : (min ? min : dmin);
+	if (start && strcmp(start, dstart))
+		qp_buf_printf(b, " START WITH %s", start);
+	if (inc && strcmp(inc, "1"))
+		qp_buf_printf(b, " INCREMENT BY %s", inc);
+	if (min && strcmp(min, dmin))
+		qp_buf_printf(b, " MINVALUE %s", min);
+	if (max && strcmp(max, dmax))
+		qp_buf_printf(b, " MAXVALUE %s", max);
+	if (cache && strcmp(cache, "1"))
+		qp_buf_printf(b, " CACHE %s", cache);
+	if (cycle)
+		qp_buf_puts(b, " CYCLE");
+}
+
+/* ---- the canonical dump ----------------------------------------------- */
+
+static void field(qp_buf *b, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	qp_buf_printf(b, " %s=", name);
+	/* one line per object: newlines become \n */
+	for (; *value; value++) {
+		if (*value == '\n')
+			qp_buf_puts(b, "\\n");
+		else
+			qp_buf_putc(b, *value);
+	}
+}
+
+static void dump_obj(qp_buf *b, const qp_model *m, const qp_obj *o)
+{
+	qp_buf_printf(b, "%s %s", qp_kind_name(o->kind), o->key);
+	switch (o->kind) {
+	case QP_K_TABLE:
+	case QP_K_VIEW:
+	case QP_K_MATVIEW: {
+		const qp_table *t = (const qp_table *)o;
+		char p[2] = {t->persistence ? t->persistence : 'p', 0};
+		if (o->kind == QP_K_TABLE)
+			field(b, "persistence", p);
+		field(b, "options", t->options);
+		field(b, "partkey", t->partkey);
+		field(b, "parent", t->parent_key);
+		field(b, "bound", t->bound);
+		field(b, "def", t->def);
+		if (t->autoincrement)
+			field(b, "autoincrement", "1");
+		break;
+	}
+	case QP_K_DOMAIN: {
+		const qp_domain *d = (const qp_domain *)o;
+		size_t i;
+		field(b, "type", d->type);
+		field(b, "collation", d->collation);
+		field(b, "default", d->dflt);
+		field(b, "not_null", d->not_null ? "1" : "0");
+		for (i = 0; i < d->n_checks; i++) {
+			field(b, "check", d->check_names[i]);
+			field(b, "def", d->check_defs[i]);
+		}
+		break;
+	}
+	case QP_K_COLUMN: {
+		const qp_column *c = (const qp_column *)o;
+		char id[2] = {c->identity, 0}, gen[2] = {c->generated, 0};
+		field(b, "type", c->type);
+		field(b, "not_null", c->not_null ? "1" : "0");
+		field(b, "default", c->dflt);
+		if (c->identity) {
+			field(b, "identity", id);
+			field(b, "identity_options", c->ident_opts);
+		}
+		if (c->generated) {
+			field(b, "generated", gen);
+			field(b, "expression", c->gen_expr);
+		}
+		field(b, "collation", c->collation);
+		field(b, "statistics", c->stats);
+		break;
+	}
+	case QP_K_PKEY:
+	case QP_K_UNIQUE:
+	case QP_K_CHECK:
+	case QP_K_EXCLUDE:
+	case QP_K_FKEY: {
+		const qp_constraint *c = (const qp_constraint *)o;
+		field(b, "def", c->def);
+		if (m->dialect == QP_DIALECT_SQLITE)
+			field(b, "named", c->named ? "1" : "0");
+		break;
+	}
+	case QP_K_INDEX:
+		field(b, "def", ((const qp_index *)o)->cmp);
+		field(b, "statistics", ((const qp_index *)o)->stats);
+		break;
+	case QP_K_ENUM: {
+		const qp_enum *e = (const qp_enum *)o;
+		size_t i;
+		qp_buf_puts(b, " values=");
+		for (i = 0; i < e->n_vals; i++)
+			qp_buf_printf(b, "%s'%s'", i ? "," : "", e->vals[i]);
+		break;
+	}
+	case QP_K_SEQUENCE: {
+		const qp_sequence *s = (const qp_sequence *)o;
+		field(b, "type", s->type);
+		field(b, "start", s->start);
+		field(b, "increment", s->inc);
+		field(b, "min", s->min);
+		field(b, "max", s->max);
+		field(b, "cache", s->cache);
+		field(b, "cycle", s->cycle ? "1" : "0");
+		field(b, "owned_by", s->owned_by);
+		break;
+	}
+	case QP_K_EXTENSION:
+		field(b, "schema", o->schema);
+		break;
+	case QP_K_SCHEMA:
+		break;
+	default: {
+		const qp_defobj *d = (const qp_defobj *)o;
+		field(b, "def", d->def);
+		field(b, "extra", d->extra);
+		break;
+	}
+	}
+	field(b, "comment", o->comment);
+	qp_buf_putc(b, '\n');
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int qp_model_dump(qp_buf *out, const qp_model *m)
+{
+	qp_buf all = QP_BUF_INIT;
+	char **lines = NULL;
+	size_t i, n = 0, start;
+	int error = 0;
+
+	for (i = 0; i < m->n_objs; i++)
+		dump_obj(&all, m, m->objs[i]);
+	if (all.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (!(lines = calloc(m->n_objs + 1, sizeof(*lines)))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	/* split in place, sort, join */
+	for (start = 0, i = 0; i < all.len; i++) {
+		if (all.ptr[i] == '\n') {
+			all.ptr[i] = '\0';
+			lines[n++] = all.ptr + start;
+			start = i + 1;
+		}
+	}
+	qsort(lines, n, sizeof(*lines), cmp_lines);
+	for (i = 0; i < n; i++) {
+		qp_buf_puts(out, lines[i]);
+		qp_buf_putc(out, '\n');
+	}
+	if (out->oom)
+		error = qp_error_oom();
+done:
+	free(lines);
+	qp_buf_release(&all);
+	return error;
+}
