@@ -199,6 +199,8 @@ int quipu_plan_stamp(quipu_plan **out, const quipu_project *p, quipu_db *db, con
 /* Offline: plan from a stated start (NULL or "base" for empty) */
 int quipu_plan_offline(quipu_plan **out, const quipu_project *p, quipu_direction dir,
                        const char *from, const char *to);
+/* Offline stamp (`stamp --sql FROM:TO`): from the rows FROM names. */
+int quipu_plan_stamp_offline(quipu_plan **out, const quipu_project *p, const char *from, const char *to);
 size_t quipu_plan_count(const quipu_plan *plan);
 const quipu_step *quipu_plan_step(const quipu_plan *plan, size_t i);
 void quipu_plan_free(quipu_plan *plan);

@@ -50,7 +50,16 @@ static int run(cli_ctx *ctx, cli_args *a)
 			rc = cli_usage_error(ctx, "Can't use --purge with --sql mode");
 			goto done;
 		}
-		if (quipu_plan_stamp(&plan, p, NULL, target, 0) < 0 || quipu_plan_sql(&sql, p, plan, NULL) < 0) {
+		char *colon = strchr(target, ':');
+		int err;
+		if (colon) {
+			/* stamp --sql FROM:TO, as Alembic */
+			*colon = '\0';
+			err = quipu_plan_stamp_offline(&plan, p, target, colon + 1);
+		} else {
+			err = quipu_plan_stamp(&plan, p, NULL, target, 0);
+		}
+		if (err < 0 || quipu_plan_sql(&sql, p, plan, NULL) < 0) {
 			rc = cli_fail(ctx);
 			goto done;
 		}

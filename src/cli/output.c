@@ -19,7 +19,9 @@ int cli_fail(const cli_ctx *ctx)
 		        e && e->message ? e->message : "unknown error");
 	else
 		fprintf(stderr, "quipu: error: %s\n", e && e->message ? e->message : "unknown error");
-	return code == QUIPU_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
+	/* exit 2 is for a command line that does not parse (cli_usage_error);
+	 * everything the library refuses, a bad target included, is 1 */
+	return CLI_EXIT_ERROR;
 }
 
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)

@@ -79,6 +79,14 @@ static int stamp_sql(qp_buf *b, const quipu_project *p, const quipu_plan *plan)
 	qp_buf_puts(b, "BEGIN;\n\n");
 	if (!plan->start_rows.count)
 		create_version_table(b, cfg);
+	if (plan->start_rows.count == 1 && plan->stamp_rows.count == 1) {
+		/* one row moving is an UPDATE, as online (runner.c) and in Alembic */
+		qp_vop op = {QP_VOP_UPDATE, plan->start_rows.items[0], plan->stamp_rows.items[0]};
+		if (strcmp(op.from, op.to))
+			vop(b, cfg, &op);
+		qp_buf_puts(b, "COMMIT;\n\n");
+		return 0;
+	}
 	for (i = 0; i < plan->start_rows.count; i++) {
 		qp_vop op = {QP_VOP_DELETE, plan->start_rows.items[i], NULL};
 		if (!qp_strlist_contains(&plan->stamp_rows, op.from))

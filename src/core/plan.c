@@ -96,28 +96,55 @@ int quipu_plan_stamp(quipu_plan **out, const quipu_project *p, quipu_db *db, con
 	return plan_from_db(out, p, db, QP_PLAN_STAMP, target, purge);
 }
 
-int quipu_plan_offline(quipu_plan **out, const quipu_project *p, quipu_direction dir,
-                       const char *from, const char *to)
+/* The rows an offline plan starts from: those `from` names (none for base). */
+static int offline_rows(qp_strlist *rows, const quipu_project *p, const char *from)
 {
 	qp_revset set = QP_REVSET_INIT;
-	qp_strlist rows = QP_STRLIST_INIT;
 	size_t i;
 	int error = 0;
 
-	*out = NULL;
 	if (from && *from && strcmp(from, "base")) {
 		if ((error = qp_graph_resolve(&set, &p->graph, from, NULL, 0)) < 0)
 			goto done;
 		for (i = 0; i < set.count; i++)
-			if ((error = qp_strlist_add(&rows, set.items[i]->info.id)) < 0)
+			if ((error = qp_strlist_add(rows, set.items[i]->info.id)) < 0)
 				goto done;
 	}
+done:
+	qp_revset_release(&set);
+	return error;
+}
+
+int quipu_plan_stamp_offline(quipu_plan **out, const quipu_project *p, const char *from, const char *to)
+{
+	qp_strlist rows = QP_STRLIST_INIT;
+	int error;
+
+	*out = NULL;
+	if ((error = offline_rows(&rows, p, from)) < 0)
+		goto done;
+	if ((error = qp_plan_make(out, p, QP_PLAN_STAMP, to, 0, (const char *const *)rows.items, rows.count)) < 0)
+		goto done;
+	(*out)->offline = 1;
+done:
+	qp_strlist_release(&rows);
+	return error;
+}
+
+int quipu_plan_offline(quipu_plan **out, const quipu_project *p, quipu_direction dir,
+                       const char *from, const char *to)
+{
+	qp_strlist rows = QP_STRLIST_INIT;
+	int error = 0;
+
+	*out = NULL;
+	if ((error = offline_rows(&rows, p, from)) < 0)
+		goto done;
 	error = qp_plan_make(out, p, dir == QUIPU_UP ? QP_PLAN_UPGRADE : QP_PLAN_DOWNGRADE, to, 0,
 	                     (const char *const *)rows.items, rows.count);
 	if (!error)
 		(*out)->offline = 1;
 done:
-	qp_revset_release(&set);
 	qp_strlist_release(&rows);
 	return error;
 }

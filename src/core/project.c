@@ -11,7 +11,8 @@
 
 /* Reads every *.sql file of every version location. All parse errors are
  * gathered into one message, one line per file, as graph errors are. */
-static int load_scripts(qp_script **out, size_t *n_out, const qp_config *cfg)
+static int load_scripts(qp_script **out, size_t *n_out, char **parse_problems, size_t *n_parse_problems,
+                        const qp_config *cfg)
 {
 	qp_script *scripts = NULL;
 	size_t n = 0, cap = 0, i, j;
@@ -64,9 +65,14 @@ static int load_scripts(qp_script **out, size_t *n_out, const qp_config *cfg)
 		qp_strlist_release(&names);
 	}
 	if (n_problems) {
-		error = qp_error_set(QUIPU_EPARSE, "%zu revision file%s could not be read:%s", n_problems,
-		                     n_problems == 1 ? "" : "s", qp_buf_cstr(&problems));
-		goto done;
+		/* keep going: the graph checks of the files that did parse are
+		 * reported with these, all at once (quipu_project_open) */
+		*parse_problems = qp_buf_detach(&problems);
+		if (!*parse_problems) {
+			error = qp_error_oom();
+			goto done;
+		}
+		*n_parse_problems = n_problems;
 	}
 	*out = scripts;
 	*n_out = n;
@@ -99,7 +105,8 @@ int quipu_project_open(quipu_project **out, const quipu_open_opts *opts)
 	quipu_open_opts none = QUIPU_OPEN_OPTS_INIT;
 	quipu_project *p = NULL;
 	qp_script *scripts = NULL;
-	size_t n = 0;
+	char *parse_problems = NULL;
+	size_t n = 0, n_parse_problems = 0;
 	int error;
 
 	*out = NULL;
@@ -117,16 +124,25 @@ int quipu_project_open(quipu_project **out, const quipu_open_opts *opts)
 		error = qp_error_oom();
 		goto done;
 	}
-	if ((error = load_scripts(&scripts, &n, &p->cfg)) < 0)
+	if ((error = load_scripts(&scripts, &n, &parse_problems, &n_parse_problems, &p->cfg)) < 0)
 		goto done;
 	error = qp_graph_build(&p->graph, scripts, n); /* takes scripts */
 	scripts = NULL;
+	if (parse_problems) {
+		/* every problem at once: the unreadable files, then the graph's */
+		const quipu_error *ge = error < 0 ? quipu_error_last() : NULL;
+		error = qp_error_set(QUIPU_EPARSE, "%zu revision file%s could not be read:%s%s%s", n_parse_problems,
+		                     n_parse_problems == 1 ? "" : "s", parse_problems, ge ? "\nand: " : "",
+		                     ge && ge->message ? ge->message : "");
+		goto done;
+	}
 	if (error < 0)
 		goto done;
 	mark(&p->graph);
 	*out = p;
 	p = NULL;
 done:
+	free(parse_problems);
 	quipu_project_free(p);
 	return error;
 }

@@ -40,4 +40,8 @@ expect_err "from"
 ok "$QUIPU" stamp head --sql
 expect_out "INSERT INTO alembic_version (version_num) VALUES ('$(rid 3)');"
 fails "$QUIPU" stamp head --sql --purge
+# stamp --sql FROM:TO moves the rows from FROM
+ok "$QUIPU" stamp "$(rid 1):$(rid 3)" --sql
+expect_out "UPDATE alembic_version SET version_num='$(rid 3)' WHERE version_num = '$(rid 1)';"
+expect_no "CREATE TABLE alembic_version"
 done_testing
