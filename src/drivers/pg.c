@@ -18,14 +18,88 @@
 #include "util/misc.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <pg_query.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/*
+ * libpq is loaded when the first PostgreSQL connection opens, not when quipu
+ * starts: it pulls in some twenty libraries (Kerberos, LDAP, GnuTLS...)
+ * whose relocations cost more than a whole `quipu heads`, and commands that
+ * read only the revision files, or use SQLite, never need it. The table
+ * below holds every libpq function this file calls, typed from libpq-fe.h.
+ */
+#define QP_PQ_FUNCS(X) \
+	X(PQclear) \
+	X(PQconndefaults) \
+	X(PQconnectdbParams) \
+	X(PQconninfoFree) \
+	X(PQdb) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQfinish) \
+	X(PQfreemem) \
+	X(PQgetCopyData) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetvalue) \
+	X(PQhost) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQpass) \
+	X(PQport) \
+	X(PQputCopyEnd) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendQuery) \
+	X(PQsetNoticeProcessor) \
+	X(PQstatus) \
+	X(PQuser)
+
+static struct {
+#define QP_PQ_FIELD(f) __typeof__(f) *f;
+	QP_PQ_FUNCS(QP_PQ_FIELD)
+#undef QP_PQ_FIELD
+} pq;
+
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_load_error[256];
+
+static void pq_load_once(void)
+{
+	void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(pq_load_error, sizeof(pq_load_error), "%s", dlerror());
+		return;
+	}
+#define QP_PQ_SYM(f)                                                                        \
+	if (!(*(void **)(&pq.f) = dlsym(h, #f))) {                                              \
+		snprintf(pq_load_error, sizeof(pq_load_error), "libpq.so.5 lacks %s", #f);         \
+		return;                                                                             \
+	}
+	QP_PQ_FUNCS(QP_PQ_SYM)
+#undef QP_PQ_SYM
+}
+
+/* Loads libpq once per process; QUIPU_ECONNECT when it cannot be found. */
+static int pq_load(void)
+{
+	pthread_once(&pq_once, pq_load_once);
+	if (pq_load_error[0])
+		return qp_error_set(QUIPU_ECONNECT, "cannot load the PostgreSQL client library: %s; install libpq5 "
+		                                    "(apt-get install libpq5)", pq_load_error);
+	return 0;
+}
 
 struct qp_conn {
 	PGconn *pg;          /* owned */
@@ -226,12 +300,14 @@ static int pg_connect(qp_conn **out, const qp_url *url)
 	int error = 0;
 
 	*out = NULL;
+	if ((error = pq_load()) < 0)
+		return error;
 	if (url->query_keys.count > 64) {
 		error = qp_error_set(QUIPU_ECONFIG, "too many query parameters in the database URL (%zu)",
 		                     url->query_keys.count);
 		goto done;
 	}
-	defs = PQconndefaults();
+	defs = pq.PQconndefaults();
 	if (!defs) {
 		error = qp_error_oom();
 		goto done;
@@ -262,18 +338,18 @@ static int pg_connect(qp_conn **out, const qp_url *url)
 	keys[n] = NULL;
 	vals[n] = NULL;
 
-	pg = PQconnectdbParams(keys, vals, 0);
+	pg = pq.PQconnectdbParams(keys, vals, 0);
 	if (!pg) {
 		error = qp_error_oom();
 		goto done;
 	}
-	host = nonempty(PQhost(pg), param(keys, vals, n, "host"));
-	port = nonempty(PQport(pg), param(keys, vals, n, "port"));
-	db = nonempty(PQdb(pg), param(keys, vals, n, "dbname"));
-	user = nonempty(PQuser(pg), param(keys, vals, n, "user"));
+	host = nonempty(pq.PQhost(pg), param(keys, vals, n, "host"));
+	port = nonempty(pq.PQport(pg), param(keys, vals, n, "port"));
+	db = nonempty(pq.PQdb(pg), param(keys, vals, n, "dbname"));
+	user = nonempty(pq.PQuser(pg), param(keys, vals, n, "user"));
 
-	if (PQstatus(pg) != CONNECTION_OK) {
-		msg = xstrdup(PQerrorMessage(pg));
+	if (pq.PQstatus(pg) != CONNECTION_OK) {
+		msg = xstrdup(pq.PQerrorMessage(pg));
 		if (!msg) {
 			error = qp_error_oom();
 			goto done;
@@ -288,7 +364,7 @@ static int pg_connect(qp_conn **out, const qp_url *url)
 			/* the URL's password, and one libpq found itself (PGPASSWORD, .pgpass) */
 			qp_buf once = QP_BUF_INIT;
 			put_scrubbed(&once, msg, param(keys, vals, n, "password"));
-			put_scrubbed(&b, qp_buf_cstr(&once), PQpass(pg));
+			put_scrubbed(&b, qp_buf_cstr(&once), pq.PQpass(pg));
 			b.oom |= once.oom;
 			qp_buf_release(&once);
 		}
@@ -305,13 +381,13 @@ static int pg_connect(qp_conn **out, const qp_url *url)
 		error = qp_error_oom();
 		goto done;
 	}
-	PQsetNoticeProcessor(pg, notice_processor, c);
+	pq.PQsetNoticeProcessor(pg, notice_processor, c);
 	qp_buf_printf(&b, "database \"%s\" on %s:%s as %s", db ? db : "", host ? host : "", port ? port : "",
 	              user ? user : "");
 	c->describe = qp_buf_detach(&b);
-	res = PQexec(pg, "SELECT current_user");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		c->user = strdup(PQgetvalue(res, 0, 0));
+	res = pq.PQexec(pg, "SELECT current_user");
+	if (pq.PQresultStatus(res) == PGRES_TUPLES_OK && pq.PQntuples(res) == 1)
+		c->user = strdup(pq.PQgetvalue(res, 0, 0));
 	else
 		c->user = strdup(user ? user : "");
 	if (!c->describe || !c->user) {
@@ -324,16 +400,16 @@ static int pg_connect(qp_conn **out, const qp_url *url)
 	c = NULL;
 
 done:
-	PQclear(res);
+	pq.PQclear(res);
 	if (c) {
 		free(c->describe);
 		free(c->user);
 		free(c);
 	}
 	if (pg)
-		PQfinish(pg);
+		pq.PQfinish(pg);
 	if (defs)
-		PQconninfoFree(defs);
+		pq.PQconninfoFree(defs);
 	free(msg);
 	qp_buf_release(&b);
 	return error;
@@ -344,7 +420,7 @@ static void pg_close(qp_conn *c)
 	if (!c)
 		return;
 	if (c->pg)
-		PQfinish(c->pg);
+		pq.PQfinish(c->pg);
 	free(c->describe);
 	free(c->user);
 	free(c->last_notice);
@@ -378,15 +454,15 @@ static int set_string(char **dst, const char *src)
  * comes from the connection) and raises QUIPU_ESQL with the server's words. */
 static int fail_sql(qp_conn *c, const PGresult *res, qp_exec_error *err)
 {
-	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *fallback = res ? PQresultErrorMessage(res) : NULL;
+	const char *primary = res ? pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? pq.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? pq.PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *state = res ? pq.PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *fallback = res ? pq.PQresultErrorMessage(res) : NULL;
 	qp_buf b = QP_BUF_INIT;
 
 	if (!primary || !*primary)
-		primary = (fallback && *fallback) ? fallback : PQerrorMessage(c->pg);
+		primary = (fallback && *fallback) ? fallback : pq.PQerrorMessage(c->pg);
 	if (!primary || !*primary)
 		primary = "unknown error";
 	if (err) {
@@ -405,7 +481,7 @@ static int fail_sql(qp_conn *c, const PGresult *res, qp_exec_error *err)
 		for (i = 0; dup_states[i]; i++)
 			if (strcmp(err->sqlstate, dup_states[i]) == 0)
 				err->duplicate_object = 1;
-		err->connection_lost = PQstatus(c->pg) == CONNECTION_BAD;
+		err->connection_lost = pq.PQstatus(c->pg) == CONNECTION_BAD;
 	}
 	qp_buf_puts(&b, primary);
 	while (b.len > 0 && isspace((unsigned char)b.ptr[b.len - 1]))
@@ -414,7 +490,7 @@ static int fail_sql(qp_conn *c, const PGresult *res, qp_exec_error *err)
 		qp_buf_printf(&b, "\nDETAIL: %s", detail);
 	if (hint)
 		qp_buf_printf(&b, "\nHINT: %s", hint);
-	if (PQstatus(c->pg) == CONNECTION_BAD)
+	if (pq.PQstatus(c->pg) == CONNECTION_BAD)
 		qp_buf_puts(&b, "\n(the connection to the server was lost)");
 	qp_error_set(QUIPU_ESQL, "%s", b.oom ? primary : qp_buf_cstr(&b));
 	qp_buf_release(&b);
@@ -423,7 +499,7 @@ static int fail_sql(qp_conn *c, const PGresult *res, qp_exec_error *err)
 
 /* Sends sql (one or more statements) and reads every result. The first
  * error wins. COPY ... FROM STDIN is refused, COPY TO STDOUT drained.
- * If rows is not NULL it receives the last result (caller PQclear()s). */
+ * If rows is not NULL it receives the last result (caller pq.PQclear()s). */
 static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
 {
 	PGresult *res, *failed = NULL, *last = NULL;
@@ -431,17 +507,17 @@ static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
 
 	if (rows)
 		*rows = NULL;
-	if (!PQsendQuery(c->pg, sql))
+	if (!pq.PQsendQuery(c->pg, sql))
 		return fail_sql(c, NULL, err);
-	while ((res = PQgetResult(c->pg)) != NULL) {
-		switch (PQresultStatus(res)) {
+	while ((res = pq.PQgetResult(c->pg)) != NULL) {
+		switch (pq.PQresultStatus(res)) {
 		case PGRES_COPY_IN:
-			PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported in quipu scripts");
+			pq.PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported in quipu scripts");
 			break;
 		case PGRES_COPY_OUT: {
 			char *buf;
-			while (PQgetCopyData(c->pg, &buf, 0) > 0)
-				PQfreemem(buf);
+			while (pq.PQgetCopyData(c->pg, &buf, 0) > 0)
+				pq.PQfreemem(buf);
 			break;
 		}
 		case PGRES_FATAL_ERROR:
@@ -456,22 +532,22 @@ static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
 			break;
 		}
 		if (res) {
-			PQclear(last);
+			pq.PQclear(last);
 			last = res;
 		}
-		if (PQstatus(c->pg) == CONNECTION_BAD)
+		if (pq.PQstatus(c->pg) == CONNECTION_BAD)
 			break;
 	}
 	if (failed)
 		error = fail_sql(c, failed, err);
-	else if (PQstatus(c->pg) == CONNECTION_BAD)
+	else if (pq.PQstatus(c->pg) == CONNECTION_BAD)
 		error = fail_sql(c, NULL, err);
 	if (!error && rows) {
 		*rows = last;
 		last = NULL;
 	}
-	PQclear(failed);
-	PQclear(last);
+	pq.PQclear(failed);
+	pq.PQclear(last);
 	return error;
 }
 
@@ -602,15 +678,15 @@ static int pg_query_strings(qp_strlist *out, qp_conn *c, const char *sql, qp_exe
 	error = run(c, sql, err, &res);
 	if (error)
 		goto done;
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) < 1)
+	if (!res || pq.PQresultStatus(res) != PGRES_TUPLES_OK || pq.PQnfields(res) < 1)
 		goto done;
-	rows = PQntuples(res);
+	rows = pq.PQntuples(res);
 	for (i = 0; i < rows; i++) {
-		if ((error = qp_strlist_add(out, PQgetisnull(res, i, 0) ? "" : PQgetvalue(res, i, 0))) != 0)
+		if ((error = qp_strlist_add(out, pq.PQgetisnull(res, i, 0) ? "" : pq.PQgetvalue(res, i, 0))) != 0)
 			goto done;
 	}
 done:
-	PQclear(res);
+	pq.PQclear(res);
 	return error;
 }
 
@@ -624,10 +700,10 @@ static int pg_query_each(qp_conn *c, const char *sql, qp_row_cb cb, void *payloa
 	error = run(c, sql, err, &res);
 	if (error)
 		goto done;
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+	if (!res || pq.PQresultStatus(res) != PGRES_TUPLES_OK)
 		goto done;
-	rows = PQntuples(res);
-	cols = PQnfields(res);
+	rows = pq.PQntuples(res);
+	cols = pq.PQnfields(res);
 	values = calloc(cols > 0 ? (size_t)cols : 1, sizeof(*values));
 	if (!values) {
 		error = qp_error_oom();
@@ -635,13 +711,13 @@ static int pg_query_each(qp_conn *c, const char *sql, qp_row_cb cb, void *payloa
 	}
 	for (i = 0; i < rows; i++) {
 		for (j = 0; j < cols; j++)
-			values[j] = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
+			values[j] = pq.PQgetisnull(res, i, j) ? NULL : pq.PQgetvalue(res, i, j);
 		if ((error = cb(values, (size_t)cols, payload)) != 0)
 			goto done;
 	}
 done:
 	free(values);
-	PQclear(res);
+	pq.PQclear(res);
 	return error;
 }
 
@@ -688,10 +764,10 @@ static int pg_rollback(qp_conn *c)
 {
 	PGresult *res;
 
-	if (PQstatus(c->pg) != CONNECTION_OK)
+	if (pq.PQstatus(c->pg) != CONNECTION_OK)
 		return QUIPU_ECONNECT;
-	res = PQexec(c->pg, "ROLLBACK");
-	PQclear(res);
+	res = pq.PQexec(c->pg, "ROLLBACK");
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -721,15 +797,15 @@ static int lock_call(int *out, qp_conn *c, const char *sql, int64_t id)
 
 	snprintf(arg, sizeof(arg), "%" PRId64, id);
 	params[0] = arg;
-	res = PQexecParams(c->pg, sql, 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = pq.PQexecParams(c->pg, sql, 1, NULL, params, NULL, NULL, 0);
+	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		error = fail_sql(c, res, NULL);
 		goto done;
 	}
 	if (out)
-		*out = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		*out = pq.PQntuples(res) == 1 && strcmp(pq.PQgetvalue(res, 0, 0), "t") == 0;
 done:
-	PQclear(res);
+	pq.PQclear(res);
 	return error;
 }
 
@@ -756,14 +832,14 @@ static char *lock_holder(qp_conn *c, int64_t id)
 	snprintf(lo, sizeof(lo), "%" PRIu64, (uint64_t)(u & 0xffffffffU));
 	params[0] = hi;
 	params[1] = lo;
-	res = PQexecParams(c->pg, sql, 2, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		qp_buf_printf(&b, "pid %s, user %s, application %s, from %s, since %s", PQgetvalue(res, 0, 0),
-		              PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 4),
-		              PQgetvalue(res, 0, 3));
+	res = pq.PQexecParams(c->pg, sql, 2, NULL, params, NULL, NULL, 0);
+	if (pq.PQresultStatus(res) == PGRES_TUPLES_OK && pq.PQntuples(res) == 1)
+		qp_buf_printf(&b, "pid %s, user %s, application %s, from %s, since %s", pq.PQgetvalue(res, 0, 0),
+		              pq.PQgetvalue(res, 0, 1), pq.PQgetvalue(res, 0, 2), pq.PQgetvalue(res, 0, 4),
+		              pq.PQgetvalue(res, 0, 3));
 	else
 		qp_buf_puts(&b, "holder unknown: it may just have been released");
-	PQclear(res);
+	pq.PQclear(res);
 	return qp_buf_detach(&b);
 }
 
@@ -817,11 +893,11 @@ static void pg_unlock(qp_conn *c, const char *key)
 	char arg[32];
 	const char *params[1];
 
-	if (PQstatus(c->pg) != CONNECTION_OK)
+	if (pq.PQstatus(c->pg) != CONNECTION_OK)
 		return;
 	snprintf(arg, sizeof(arg), "%" PRId64, lock_id(key));
 	params[0] = arg;
-	PQclear(PQexecParams(c->pg, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL, NULL, 0));
+	pq.PQclear(pq.PQexecParams(c->pg, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL, NULL, 0));
 }
 
 const qp_driver qp_driver_pg = {
