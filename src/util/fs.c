@@ -16,20 +16,21 @@
 
 int qp_read_file(char **out, size_t *len_out, const char *path)
 {
-	FILE *f = NULL;
 	char *data = NULL;
 	struct stat st;
-	size_t n;
-	int error = 0;
+	size_t n = 0;
+	int fd, error = 0;
 
+	/* open/fstat/read/close: four system calls a file (stdio adds a
+	 * second fstat), which counts when a history has thousands of files */
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return qp_error_set(QUIPU_ENOTFOUND, "%s: no such file", path);
 		return qp_error_set(QUIPU_EIO, "%s: cannot open: %s", path, strerror(errno));
 	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		error = qp_error_set(QUIPU_EIO, "%s: not a regular file", path);
 		goto done;
 	}
@@ -38,10 +39,17 @@ int qp_read_file(char **out, size_t *len_out, const char *path)
 		error = qp_error_oom();
 		goto done;
 	}
-	n = fread(data, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		error = qp_error_set(QUIPU_EIO, "%s: read error: %s", path, strerror(errno));
-		goto done;
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, data + n, (size_t)st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			error = qp_error_set(QUIPU_EIO, "%s: read error: %s", path, strerror(errno));
+			goto done;
+		}
+		if (r == 0)
+			break; /* the file shrank while we read it */
+		n += (size_t)r;
 	}
 	data[n] = '\0';
 	if (len_out)
@@ -50,7 +58,7 @@ int qp_read_file(char **out, size_t *len_out, const char *path)
 	data = NULL;
 done:
 	free(data);
-	fclose(f);
+	close(fd);
 	return error;
 }
 

@@ -1,22 +1,52 @@
 /*
- * misc.c: sha256 (OpenSSL's libcrypto), clocks, dates, random ids.
+ * misc.c: sha256 (OpenSSL's libcrypto, opened on first use), clocks, dates, random ids.
  */
 #include "util/misc.h"
 #include "util/err.h"
 
+#include <dlfcn.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+/*
+ * libcrypto is opened on the first checksum rather than linked: most commands
+ * never hash, and its relocations were a large part of start-up.
+ */
+static struct {
+	__typeof__(EVP_Digest) *digest;
+	__typeof__(EVP_sha256) *sha256;
+} crypto;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static char crypto_error[256];
+
+static void crypto_load_once(void)
+{
+	void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(crypto_error, sizeof(crypto_error), "%s", dlerror());
+		return;
+	}
+	*(void **)(&crypto.digest) = dlsym(h, "EVP_Digest");
+	*(void **)(&crypto.sha256) = dlsym(h, "EVP_sha256");
+	if (!crypto.digest || !crypto.sha256)
+		snprintf(crypto_error, sizeof(crypto_error), "libcrypto.so.3 lacks EVP_Digest or EVP_sha256");
+}
+
 int qp_sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+	pthread_once(&crypto_once, crypto_load_once);
+	if (crypto_error[0])
+		return qp_error_set(QUIPU_ERROR, "cannot load OpenSSL's libcrypto for sha256: %s; install libssl3",
+		                    crypto_error);
+	if (!crypto.digest(data, len, md, &mdlen, crypto.sha256(), NULL))
 		return qp_error_set(QUIPU_ERROR, "sha256 failed");
 	for (i = 0; i < mdlen && i < 32; i++)
 		sprintf(out + 2 * i, "%02x", md[i]);
