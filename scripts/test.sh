@@ -16,8 +16,8 @@ phase() { printf '\n==================== %s ====================\n' "$*"; }
 phase "1/5 dependencies (scripts/install-deps.sh)"
 bash scripts/install-deps.sh
 
-phase "2/5 build (RelWithDebInfo, -Werror) into build/"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIPU_WERROR=ON -DQUIPU_SANITIZE=OFF
+phase "2/5 build (Release, as scripts/quickstart.sh builds it, -Werror) into build/"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DQUIPU_WERROR=ON -DQUIPU_SANITIZE=OFF
 cmake --build build -j "$JOBS"
 
 phase "3/5 tests (build/)"

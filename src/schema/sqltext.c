@@ -370,7 +370,7 @@ static size_t parse_references(const toks *ts, size_t i, size_t end, qp_pcon *c)
 static int parse_column(qp_ptable *t, size_t *cap_cons, const toks *ts, size_t i, size_t end, qp_pcol *col)
 {
 	char *pending = NULL;
-	qp_pcon *c;
+	qp_pcon *c = NULL;
 	int error = 0;
 
 	col->name = ident_of(ts, i);
@@ -485,7 +485,7 @@ done:
 /* One table constraint in [i, end). */
 static int parse_table_constraint(qp_ptable *t, size_t *cap_cons, const toks *ts, size_t i, size_t end)
 {
-	qp_pcon *c;
+	qp_pcon *c = NULL;
 	int error;
 
 	if ((error = add_con(t, cap_cons, &c)) < 0)
