@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Several `upgrade head` runs at once on one PostgreSQL database: each
+# Eight `upgrade head` runs at once on one PostgreSQL database: each
 # revision is applied exactly once, every run exits 0, the latecomers wait
 # for the lock and find nothing (or less) to do. And --lock-timeout makes a
 # second runner give up with a clear message.
@@ -18,7 +18,7 @@ for i in $(seq 1 $N); do
 	prev=$id
 done
 
-RUNNERS=6
+RUNNERS=8
 pids=()
 for k in $(seq 1 $RUNNERS); do
 	"$QUIPU" upgrade head >"out.$k" 2>"err.$k" &
