@@ -9,7 +9,7 @@
  * synchronous_commit off, and dropped afterwards, on failure too. When the
  * role may not create databases on dev_url's server, dev_url's database
  * itself is used, if it is empty, and emptied again afterwards (DROP OWNED
- * BY CURRENT_USER).
+ * BY CURRENT_USER, then public made again if that dropped it).
  */
 #include "core/project.h"
 #include "schema/diff.h"
@@ -116,6 +116,7 @@ static void restore_error(saved_error *s)
 }
 
 static int use_in_place(scratch *s, const quipu_project *p);
+static int scratch_close(scratch *s, int failing);
 
 static int scratch_open(scratch *s, const quipu_project *p, quipu_db *live)
 {
@@ -186,6 +187,8 @@ static int scratch_open(scratch *s, const quipu_project *p, quipu_db *live)
 	/* thrown away afterwards: no need to wait for the disk */
 	error = s->db->drv->exec(s->db->conn, "SET synchronous_commit = off", &xe);
 done:
+	if (error < 0)
+		scratch_close(s, 1);
 	qp_url_release(&url);
 	qp_exec_error_release(&xe);
 	qp_buf_release(&sql);
@@ -234,7 +237,9 @@ static int scratch_close(scratch *s, int failing)
 		save_error(&saved);
 	if (s->in_place && s->db) {
 		s->db->drv->rollback(s->db->conn);
-		if ((error = s->db->drv->exec(s->db->conn, "DROP OWNED BY CURRENT_USER", &xe)) < 0)
+		/* everything the role made there; public goes too when the role owns it */
+		if ((error = s->db->drv->exec(s->db->conn, "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public",
+		                              &xe)) < 0)
 			error = qp_error_set(QUIPU_ESQL, "cannot empty the dev_url database again: %s; empty it by hand",
 			                     xe.message ? xe.message : "unknown error");
 		s->in_place = 0;
@@ -319,34 +324,23 @@ static int load_error(const char *path, const qp_exec_error *xe)
 	return error;
 }
 
-/* Runs each models file into the scratch database. PostgreSQL first tries
- * each file as one multi-statement query (one round trip, all or nothing);
- * when that fails the database is made again and the files run statement
- * by statement, which finds the failing one and its line. */
-static int load_models(scratch *s, const quipu_project *p, quipu_db *live, const qp_strlist *files)
+/* Runs each models file into the scratch database, statement by statement
+ * (each commits on its own: a load of thousands of tables in one
+ * transaction holds a lock per relation and runs twice as slowly on
+ * PostgreSQL), so a failure names its file and line. */
+static int load_models(scratch *s, const qp_strlist *files)
 {
 	qp_exec_error xe = {0};
 	char *text = NULL;
 	size_t i, len;
-	int error = 0, fast = live->url.kind == QP_DB_POSTGRES;
+	int error = 0;
 
-again:
 	for (i = 0; i < files->count; i++) {
 		free(text);
 		text = NULL;
 		if ((error = qp_read_file(&text, &len, files->items[i])) < 0)
 			goto done;
-		if (fast)
-			error = s->db->drv->exec(s->db->conn, text, &xe);
-		else
-			error = s->db->drv->exec_script(s->db->conn, text, 0, NULL, NULL, &xe);
-		if (error < 0 && fast) {
-			fast = 0;
-			if ((error = scratch_close(s, 0)) < 0 || (error = scratch_open(s, p, live)) < 0)
-				goto done;
-			goto again;
-		}
-		if (error < 0) {
+		if ((error = s->db->drv->exec_script(s->db->conn, text, 0, NULL, NULL, &xe)) < 0) {
 			error = load_error(files->items[i], &xe);
 			goto done;
 		}
@@ -547,7 +541,7 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 	}
 
 	/* the desired state */
-	if ((error = scratch_open(&want_db, p, db)) < 0 || (error = load_models(&want_db, p, db, &files)) < 0 ||
+	if ((error = scratch_open(&want_db, p, db)) < 0 || (error = load_models(&want_db, &files)) < 0 ||
 	    (error = qp_introspect(&want, want_db.db->drv, want_db.db->conn, &io)) < 0)
 		goto done;
 	if ((error = scratch_close(&want_db, 0)) < 0)

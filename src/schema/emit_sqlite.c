@@ -15,7 +15,6 @@
 #include "util/err.h"
 
 #include <ctype.h>
-#include <sqlite3.h>
 #include <string.h>
 
 static void ident(qp_buf *b, const char *s)

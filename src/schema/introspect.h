@@ -2,7 +2,7 @@
  * introspect.h: filling a schema model (model.h) from a live connection.
  *
  * Each backend reads its catalogs in a constant number of queries, one per
- * object kind across all tables, never one per table (PostgreSQL: 11;
+ * object kind across all tables, never one per table (PostgreSQL: 13;
  * SQLite: 6), so a schema of 10,000 tables costs the same number of round
  * trips as one of 10.
  */

@@ -19,24 +19,99 @@
 #include "schema/introspect.h"
 #include "util/err.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Objects by catalog and OID: an open-addressing map of 64-bit keys (the
+ * string-keyed qp_map costs a string per row here, and the rows number
+ * hundreds of thousands on a large schema). Key 0 marks an empty slot. */
+typedef struct oidmap {
+	uint64_t *keys;        /* owned */
+	void **vals;           /* owned */
+	size_t cap, count;
+} oidmap;
+
+static size_t oidmap_slot(uint64_t k, size_t cap)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k & (cap - 1);
+}
+
+static int oidmap_put(oidmap *m, uint64_t k, void *v)
+{
+	size_t i;
+
+	if ((m->count + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1024, j;
+		uint64_t *keys = calloc(cap, sizeof(*keys));
+		void **vals = calloc(cap, sizeof(*vals));
+		if (!keys || !vals) {
+			free(keys);
+			free(vals);
+			return qp_error_oom();
+		}
+		for (j = 0; j < m->cap; j++) {
+			if (!m->keys[j])
+				continue;
+			for (i = oidmap_slot(m->keys[j], cap); keys[i]; i = (i + 1) & (cap - 1))
+				;
+			keys[i] = m->keys[j];
+			vals[i] = m->vals[j];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = keys;
+		m->vals = vals;
+		m->cap = cap;
+	}
+	for (i = oidmap_slot(k, m->cap); m->keys[i] && m->keys[i] != k; i = (i + 1) & (m->cap - 1))
+		;
+	if (!m->keys[i]) {
+		m->keys[i] = k;
+		m->count++;
+	}
+	m->vals[i] = v;
+	return 0;
+}
+
+static void *oidmap_get(const oidmap *m, uint64_t k)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	for (i = oidmap_slot(k, m->cap); m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == k)
+			return m->vals[i];
+	return NULL;
+}
+
+static void oidmap_release(oidmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
 
 /* The state of one introspection. */
 typedef struct pgx {
 	qp_model *m;           /* borrowed: being filled */
 	const qp_driver *drv;  /* borrowed */
 	qp_conn *c;            /* borrowed */
-	qp_map by_oid;         /* "c<oid>", "c<oid>.<attnum>", "t<oid>", "p<oid>", "k<oid>", "g<oid>",
-	                          "n<oid>", "x<oid>" -> qp_obj* (keys in the model's arena) */
+	oidmap by_oid;         /* (catalog letter, oid, attnum) -> qp_obj*: 'c' relations and their
+	                          columns, 't' types, 'p' routines, 'k' constraints, 'g' triggers,
+	                          'n' schemas, 'x' extensions, 'o' operators */
 	qp_exec_error xe;      /* the last failure */
 	int version;           /* server_version_num */
 	char *current_schema;  /* owned: current_schema() before search_path is set */
 	qp_ptrvec seqs;        /* sequences with an OWNED BY to resolve (in the arena) */
-	qp_ptrvec seq_owner;   /* their owner "c<oid>.<attnum>" */
+	qp_ptrvec seq_owner;   /* their owner's key (uint64_t *, in the arena) */
 	qp_ptrvec parts;       /* partitions whose parent to resolve */
-	qp_ptrvec part_parent; /* "c<oid>" of each parent */
+	qp_ptrvec part_parent; /* each parent's key (uint64_t *, in the arena) */
 } pgx;
 
 #define NSFILTER(n) n ".nspname NOT IN ('pg_catalog', 'information_schema') " \
@@ -53,32 +128,23 @@ typedef struct pgx {
 	"|| quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace " \
 	"WHERE co.oid = " coll ") END"
 
-static const char *oidkey(char *buf, size_t n, char cls, const char *oid, const char *sub)
+static uint64_t oidkey(char cls, const char *oid, const char *sub)
 {
-	if (sub && *sub && strcmp(sub, "0"))
-		snprintf(buf, n, "%c%s.%s", cls, oid, sub);
-	else
-		snprintf(buf, n, "%c%s", cls, oid);
-	return buf;
+	uint64_t o = strtoull(oid, NULL, 10), k = sub ? strtoull(sub, NULL, 10) : 0;
+
+	return ((uint64_t)(unsigned char)cls << 56) | ((o & 0xffffffffULL) << 16) | (k & 0xffff);
 }
 
 static qp_obj *by_oid(pgx *x, char cls, const char *oid, const char *sub)
 {
-	char k[64];
-
 	if (!oid)
 		return NULL;
-	return qp_map_get(&x->by_oid, oidkey(k, sizeof(k), cls, oid, sub));
+	return oidmap_get(&x->by_oid, oidkey(cls, oid, sub));
 }
 
 static int put_oid(pgx *x, char cls, const char *oid, const char *sub, void *obj)
 {
-	char k[64];
-	const char *key = qp_arena_strdup(&x->m->arena, oidkey(k, sizeof(k), cls, oid, sub));
-
-	if (!key)
-		return QUIPU_ENOMEM;
-	return qp_map_put(&x->by_oid, key, obj);
+	return oidmap_put(&x->by_oid, oidkey(cls, oid, sub), obj);
 }
 
 static const char *dup(pgx *x, const char *s)
@@ -213,9 +279,15 @@ static int row_sequence(const char *const *v, size_t n, void *payload)
 	s->cycle = is_true(v[9]);
 	s->h.comment = dup(x, v[10]);
 	if (v[11]) {
-		const char *owner = qp_arena_printf(&x->m->arena, "c%s", v[11]);
-		if (!owner || qp_ptrvec_push(&x->seqs, &x->m->arena, s) < 0 ||
-		    qp_ptrvec_push(&x->seq_owner, &x->m->arena, (void *)owner) < 0)
+		/* "relid.attnum" */
+		const char *dot = strchr(v[11], '.');
+		uint64_t *owner = qp_arena_alloc(&x->m->arena, sizeof(*owner));
+		char rel[24];
+		if (!owner)
+			return QUIPU_ENOMEM;
+		snprintf(rel, sizeof(rel), "%.*s", dot ? (int)(dot - v[11]) : (int)strlen(v[11]), v[11]);
+		*owner = oidkey('c', rel, dot ? dot + 1 : NULL);
+		if (qp_ptrvec_push(&x->seqs, &x->m->arena, s) < 0 || qp_ptrvec_push(&x->seq_owner, &x->m->arena, owner) < 0)
 			return QUIPU_ENOMEM;
 	}
 	qp_model_dep(x->m, &s->h, by_oid(x, 'n', v[12], NULL));
@@ -242,9 +314,11 @@ static int row_relation(const char *const *v, size_t n, void *payload)
 	t->options = dup_nonempty(x, v[5]);
 	t->partkey = dup_nonempty(x, v[6]);
 	if (v[7]) {
-		const char *parent = qp_arena_printf(&x->m->arena, "c%s", v[7]);
-		if (!parent || qp_ptrvec_push(&x->parts, &x->m->arena, t) < 0 ||
-		    qp_ptrvec_push(&x->part_parent, &x->m->arena, (void *)parent) < 0)
+		uint64_t *parent = qp_arena_alloc(&x->m->arena, sizeof(*parent));
+		if (!parent)
+			return QUIPU_ENOMEM;
+		*parent = oidkey('c', v[7], NULL);
+		if (qp_ptrvec_push(&x->parts, &x->m->arena, t) < 0 || qp_ptrvec_push(&x->part_parent, &x->m->arena, parent) < 0)
 			return QUIPU_ENOMEM;
 	}
 	t->bound = dup_nonempty(x, v[8]);
@@ -261,7 +335,8 @@ static int row_relation(const char *const *v, size_t n, void *payload)
 /* ---- columns ---------------------------------------------------------- */
 
 /* relid, attnum, name, type, notnull, default, identity, generated,
- * collation, comment, identity sequence: start, inc, min, max, cache, cycle */
+ * collation, comment, identity sequence "start inc min max cache cycle",
+ * statistics target */
 static int row_column(const char *const *v, size_t n, void *payload)
 {
 	pgx *x = payload;
@@ -285,10 +360,14 @@ static int row_column(const char *const *v, size_t n, void *payload)
 	}
 	c->collation = dup(x, v[8]);
 	c->h.comment = dup(x, v[9]);
-	c->stats = dup(x, v[16]);
+	c->stats = dup(x, v[11]);
 	if (c->identity) {
+		/* "start increment min max cache cycle" */
+		char f[6][24] = {{0}};
 		qp_buf b = QP_BUF_INIT;
-		qp_seq_options(&b, c->type, v[10], v[11], v[12], v[13], v[14], is_true(v[15]));
+		if (v[10])
+			sscanf(v[10], "%23s %23s %23s %23s %23s %23s", f[0], f[1], f[2], f[3], f[4], f[5]);
+		qp_seq_options(&b, c->type, f[0], f[1], f[2], f[3], f[4], f[5][0] == 't');
 		c->ident_opts = dup(x, b.oom ? NULL : qp_buf_cstr(&b));
 		qp_buf_release(&b);
 		if (!c->ident_opts)
@@ -430,10 +509,10 @@ static const char *aggregate_def(pgx *x, const char *const *v)
 
 	qp_buf_puts(&b, "CREATE AGGREGATE ");
 	if (strcmp(v[1], "public")) {
-		qp_buf_put_ident(&b, v[1]);
+		qp_sql_ident(&b, QP_DIALECT_PG, v[1]);
 		qp_buf_putc(&b, '.');
 	}
-	qp_buf_put_ident(&b, v[2]);
+	qp_sql_ident(&b, QP_DIALECT_PG, v[2]);
 	qp_buf_printf(&b, "(%s) (\n    SFUNC = %s,\n    STYPE = %s", v[3], v[9], v[10]);
 	if (v[11] && strcmp(v[11], "-"))
 		qp_buf_printf(&b, ",\n    FINALFUNC = %s", v[11]);
@@ -497,7 +576,7 @@ static int row_operator(const char *const *v, size_t n, void *payload)
 	o->h.name = dup(x, v[2]);
 	o->extra = qp_arena_printf(&x->m->arena, "%s, %s", left, right);
 	qp_buf_puts(&b, "CREATE OPERATOR ");
-	qp_buf_put_ident(&b, v[1]);
+	qp_sql_ident(&b, QP_DIALECT_PG, v[1]);
 	qp_buf_printf(&b, ".%s (\n    FUNCTION = %s", v[2], v[5]);
 	if (v[3])
 		qp_buf_printf(&b, ",\n    LEFTARG = %s", v[3]);
@@ -581,13 +660,13 @@ static int resolve(pgx *x)
 
 	for (i = 0; i < x->seqs.count; i++) {
 		qp_sequence *s = x->seqs.items[i];
-		qp_obj *col = qp_map_get(&x->by_oid, x->seq_owner.items[i]);
+		qp_obj *col = oidmap_get(&x->by_oid, *(uint64_t *)x->seq_owner.items[i]);
 		if (col && col->kind == QP_K_COLUMN)
 			s->owned_by = col->key;
 	}
 	for (i = 0; i < x->parts.count; i++) {
 		qp_table *t = x->parts.items[i];
-		qp_obj *parent = qp_map_get(&x->by_oid, x->part_parent.items[i]);
+		qp_obj *parent = oidmap_get(&x->by_oid, *(uint64_t *)x->part_parent.items[i]);
 		if (parent) {
 			t->parent_key = parent->key;
 			if (qp_model_dep(x->m, &t->h, parent) < 0)
@@ -715,27 +794,30 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 		goto done;
 	if ((error = query(&x,
 	        "SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-	        "pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity, ''), nullif(a.attgenerated, ''), "
+	        /* a default cannot name a column: rendering it without its table (0)
+	         * spares the server opening every table */
+	        "CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) ELSE pg_get_expr(ad.adbin, ad.adrelid) END, "
+	        "nullif(a.attidentity, ''), nullif(a.attgenerated, ''), "
 	        COLLATION("a.attcollation", "t.typcollation") ", ds.description, "
-	        "s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, "
+	        /* an identity column's sequence, looked up for those columns only */
+	        "CASE WHEN a.attidentity <> '' THEN (SELECT s.seqstart || ' ' || s.seqincrement || ' ' || s.seqmin || ' ' "
+	        "|| s.seqmax || ' ' || s.seqcache || ' ' || s.seqcycle FROM pg_depend sd JOIN pg_sequence s ON "
+	        "s.seqrelid = sd.objid WHERE sd.refclassid = 'pg_class'::regclass AND sd.refobjid = a.attrelid AND "
+	        "sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass AND sd.deptype = 'i') END, "
 	        "CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END "
 	        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 	        "JOIN pg_namespace n ON n.oid = c.relnamespace "
 	        "JOIN pg_type t ON t.oid = a.atttypid " DESCR("ds", "a.attrelid", "pg_class", "a.attnum")
 	        "LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
-	        "LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::regclass "
-	        "AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass "
-	        "AND sd.deptype = 'i' "
-	        "LEFT JOIN pg_sequence s ON s.seqrelid = sd.objid "
-	        "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " NSFILTER("n")
-	        " ORDER BY a.attrelid, a.attnum", row_column)) < 0)
+	        "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " NSFILTER("n"),
+	        row_column)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT k.oid, k.conrelid, k.contypid, k.conname, k.contype, pg_get_constraintdef(k.oid), "
 	        "k.condeferrable, k.condeferred, k.conindid, ds.description, k.confrelid "
 	        "FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace " DESCR("ds", "k.oid", "pg_constraint", "0")
 	        "WHERE " NSFILTER("n") " AND k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal "
-	        "ORDER BY k.conrelid, k.contypid, k.conname", row_constraint)) < 0)
+	        , row_constraint)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT i.indexrelid, i.indrelid, c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
@@ -745,7 +827,7 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "JOIN pg_namespace n ON n.oid = c.relnamespace "
 	        "WHERE " NSFILTER("n") " AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
 	        "WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) "
-	        "ORDER BY i.indrelid, c.relname", row_index)) < 0)
+	        , row_index)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, "
@@ -801,13 +883,16 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "AND d.refclassid IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
 	        "'pg_constraint'::regclass, 'pg_namespace'::regclass, 'pg_extension'::regclass, "
 	        "'pg_operator'::regclass) "
-	        "ORDER BY 1, 2, 3, 4, 5, 6", row_depend)) < 0)
+	        , row_depend)) < 0)
 		goto done;
-	error = resolve(&x);
+	if ((error = resolve(&x)) < 0)
+		goto done;
+	/* the big queries are not sorted by the server: the order is made here */
+	qp_model_finish(out);
 done:
 	if (in_tx)
 		drv->rollback(c);
-	qp_map_release(&x.by_oid);
+	oidmap_release(&x.by_oid);
 	qp_exec_error_release(&x.xe);
 	free(x.current_schema);
 	qp_buf_release(&skip);

@@ -602,7 +602,9 @@ int qp_introspect_sqlite(qp_model *out, const qp_driver *drv, qp_conn *c, const 
 		goto done;
 	if ((error = flush_unique(&x)) < 0)
 		goto done;
-	error = finish(&x);
+	if ((error = finish(&x)) < 0)
+		goto done;
+	qp_model_finish(out);
 done:
 	for (i = 0; i < x.parsed.cap; i++) {
 		qp_ptable *pt = x.parsed.slots ? x.parsed.slots[i].value : NULL;

@@ -198,6 +198,56 @@ size_t qp_model_count(const qp_model *m, qp_kind k)
 	return n;
 }
 
+/* ---- a deterministic order -------------------------------------------- */
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp((*(qp_obj *const *)a)->key, (*(qp_obj *const *)b)->key);
+}
+
+static int by_num(const void *a, const void *b)
+{
+	int x = (*(qp_column *const *)a)->num, y = (*(qp_column *const *)b)->num;
+	return (x > y) - (x < y);
+}
+
+void qp_model_finish(qp_model *m)
+{
+	size_t i, j, k;
+
+	if (m->n_objs > 1)
+		qsort(m->objs, m->n_objs, sizeof(*m->objs), by_key);
+	for (i = 0; i < m->n_objs; i++) {
+		qp_obj *o = m->objs[i];
+		o->pos = i;
+		if (o->n_deps > 1)
+			qsort(o->deps, o->n_deps, sizeof(*o->deps), by_key);
+		if (o->kind == QP_K_TABLE || o->kind == QP_K_VIEW || o->kind == QP_K_MATVIEW) {
+			qp_table *t = (qp_table *)o;
+			if (t->n_cols > 1)
+				qsort(t->cols, t->n_cols, sizeof(*t->cols), by_num);
+			if (t->n_cons > 1)
+				qsort(t->cons, t->n_cons, sizeof(*t->cons), by_key);
+			if (t->n_idx > 1)
+				qsort(t->idx, t->n_idx, sizeof(*t->idx), by_key);
+			if (t->n_trigs > 1)
+				qsort(t->trigs, t->n_trigs, sizeof(*t->trigs), by_key);
+		} else if (o->kind == QP_K_DOMAIN) {
+			/* few checks: insertion sort of the two parallel arrays by name */
+			qp_domain *d = (qp_domain *)o;
+			for (j = 1; j < d->n_checks; j++) {
+				for (k = j; k > 0 && strcmp(d->check_names[k - 1], d->check_names[k]) > 0; k--) {
+					const char *n = d->check_names[k], *df = d->check_defs[k];
+					d->check_names[k] = d->check_names[k - 1];
+					d->check_defs[k] = d->check_defs[k - 1];
+					d->check_names[k - 1] = n;
+					d->check_defs[k - 1] = df;
+				}
+			}
+		}
+	}
+}
+
 /* ---- identifiers ------------------------------------------------------ */
 
 /* PostgreSQL 15's keywords that quote_ident() quotes (pg_get_keywords()

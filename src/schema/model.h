@@ -203,6 +203,12 @@ int qp_domain_add_check(qp_model *m, qp_domain *d, const char *name, const char 
 /* The column named name in t, or NULL. */
 qp_column *qp_table_column(const qp_table *t, const char *name);
 
+/* Puts everything in a fixed order whatever order the catalogs returned
+ * it in: objects and their parts by key, columns by position, a domain's
+ * checks by name, each object's dependencies by key. The introspections
+ * call it last, so the same schema always gives the same output. */
+void qp_model_finish(qp_model *m);
+
 /* A canonical text of the whole model: one line per object and attribute,
  * sorted, columns in name order (column order is not compared), SQLite
  * constraint names only where written. Two models are the same schema when

@@ -17,9 +17,24 @@ unsigned long qp_hash_str(const char *s)
 	return h;
 }
 
+/* FNV-1a's low bits are weak (a multiply only carries upwards), and the
+ * slot is taken from them: keys such as "c16384" and "c16385" would crowd
+ * together. A final mix (MurmurHash3's fmix64) spreads them. */
+static size_t slot_of(const char *key, size_t cap)
+{
+	unsigned long long h = qp_hash_str(key);
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (size_t)h & (cap - 1);
+}
+
 static qp_map_entry *find(qp_map_entry *slots, size_t cap, const char *key)
 {
-	size_t i = qp_hash_str(key) & (cap - 1);
+	size_t i = slot_of(key, cap);
 	while (slots[i].key && strcmp(slots[i].key, key))
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
