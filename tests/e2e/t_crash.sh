@@ -17,7 +17,7 @@ make_project() {
 		mkrev "$(rid "$i")" "$prev" "Step $i" "CREATE TABLE t$i (id INTEGER PRIMARY KEY, v VARCHAR(20));
 INSERT INTO t$i VALUES (1, 'a');
 INSERT INTO t$i VALUES (2, 'b');
-$2" "DROP TABLE t$i;"
+${2//@T@/t$i}" "DROP TABLE t$i;"
 		prev=$(rid "$i")
 	done
 }
@@ -89,7 +89,9 @@ pgq() { pg_sql quipu_crash "$1"; }
 crash_loop pgq 30
 
 # SQLite
-make_project "sqlite:///%(here)s/crash.db" ""
+# each revision also writes 20,000 rows, so a revision takes some milliseconds
+# even in a Release build and the kills land inside the run
+make_project "sqlite:///%(here)s/crash.db" "WITH RECURSIVE c(x) AS (SELECT 3 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO @T@ SELECT x, 'v' FROM c;"
 TABLES_SQL="SELECT count(*) FROM sqlite_master WHERE type='table' AND name GLOB 't[0-9]*'"
 sqq() { sqlite_sql crash.db "$1"; }
 crash_loop sqq 2
