@@ -175,9 +175,9 @@ static int scratch_open(scratch *s, const quipu_project *p, quipu_db *live)
 			                     where, xe.message ? xe.message : "permission denied", s->admin->drv->user(s->admin->conn),
 			                     p->cfg.path);
 		else
-			error = qp_error_set(QUIPU_ESQL, "cannot create the scratch database for autogenerate on %s: %s%s%s",
+			error = qp_error_set(QUIPU_ESQL, "cannot create the scratch database for autogenerate on %s: %s%s",
 			                     where, xe.message ? xe.message : "unknown error",
-			                     s->admin_owned ? "" : " (set dev_url to use another server)", "");
+			                     s->admin_owned ? "" : " (set dev_url to use another server)");
 		goto done;
 	}
 	qp_buf_printf(&redacted, "postgresql://.../%s", s->name);

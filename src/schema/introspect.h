@@ -3,7 +3,7 @@
  *
  * Each backend reads its catalogs in a constant number of queries, one per
  * object kind across all tables, never one per table (PostgreSQL: 13;
- * SQLite: 6), so a schema of 10,000 tables costs the same number of round
+ * SQLite: 5), so a schema of 10,000 tables costs the same number of round
  * trips as one of 10.
  */
 #ifndef QP_SCHEMA_INTROSPECT_H

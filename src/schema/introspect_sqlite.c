@@ -2,9 +2,9 @@
  * introspect_sqlite.c: a schema model from SQLite's sqlite_master and
  * pragma table-valued functions.
  *
- * Four queries, whatever the number of tables: the objects of
- * sqlite_master (with pragma_table_list's type, to tell virtual and shadow
- * tables apart), every table's columns (pragma_table_xinfo), foreign keys
+ * Five queries, whatever the number of tables: pragma_table_list (to tell
+ * virtual and shadow tables apart), the objects of sqlite_master, every
+ * table's columns (pragma_table_xinfo), foreign keys
  * (pragma_foreign_key_list) and unique constraints (pragma_index_list
  * joined with pragma_index_info), each joined with sqlite_master in one
  * SELECT. What the pragmas do not give (constraint names, CHECK
@@ -31,6 +31,8 @@ typedef struct sqx {
 	qp_exec_error xe;
 	qp_map parsed;         /* table name -> qp_ptable* (owned, malloc) */
 	qp_map lower_names;    /* lower-cased relation name -> qp_obj* (names are case-insensitive) */
+	qp_map table_kind;     /* name -> "shadow" / "virtual" (pragma_table_list) */
+	int no_table_list;     /* SQLite before 3.37 */
 	qp_ptrvec pending_fk;  /* FK constraints whose target to resolve */
 	qp_ptrvec pending_ref; /* their referenced table names */
 	/* the foreign key being assembled (pragma rows come one per column) */
@@ -183,11 +185,45 @@ static const qp_pcon *parsed_con(const qp_ptable *pt, char kind, const char *col
 
 /* ---- sqlite_master ---------------------------------------------------- */
 
-/* type, name, tbl_name, sql, pragma_table_list type */
+/* name, type ("shadow" or "virtual") */
+static int row_table_kind(const char *const *v, size_t n, void *payload)
+{
+	sqx *x = payload;
+	const char *name = qp_arena_strdup(&x->m->arena, v[0]);
+
+	if (!name)
+		return QUIPU_ENOMEM;
+	return qp_map_put(&x->table_kind, name, (void *)(v[1][0] == 's' ? "shadow" : "virtual"));
+}
+
+/* Before pragma_table_list: is `name` a shadow table of one of the virtual
+ * tables seen so far (FTS3/4/5, R*Tree)? */
+static int shadow_by_name(sqx *x, const char *name)
+{
+	static const char *const suffixes[] = {"_content", "_segments", "_segdir", "_docsize", "_stat", "_data",
+	                                       "_idx", "_config", "_node", "_parent", "_rowid", NULL};
+	size_t i, n = strlen(name);
+
+	for (i = 0; suffixes[i]; i++) {
+		size_t sl = strlen(suffixes[i]);
+		char base[256];
+		qp_obj *v;
+		if (n <= sl || strcmp(name + n - sl, suffixes[i]) || n - sl >= sizeof(base))
+			continue;
+		memcpy(base, name, n - sl);
+		base[n - sl] = '\0';
+		if ((v = find_name(x, base)) && v->kind == QP_K_VTABLE)
+			return 1;
+	}
+	return 0;
+}
+
+/* type, name, tbl_name, sql */
 static int row_object(const char *const *v, size_t n, void *payload)
 {
 	sqx *x = payload;
-	const char *type = v[0], *name = v[1], *sql = v[3], *ltype = n > 4 ? v[4] : NULL;
+	const char *type = v[0], *name = v[1], *sql = v[3];
+	const char *ltype = x->no_table_list ? NULL : qp_map_get(&x->table_kind, name);
 	qp_table *owner;
 	int error;
 
@@ -199,7 +235,7 @@ static int row_object(const char *const *v, size_t n, void *payload)
 		    (!strncasecmp(name, x->opts->version_table, vl) && !strcasecmp(name + vl, "_log")))
 			return 0;
 	}
-	if (ltype && !strcmp(ltype, "shadow"))
+	if (ltype ? !strcmp(ltype, "shadow") : (x->no_table_list && !strcmp(type, "table") && shadow_by_name(x, name)))
 		return 0;
 	if (!strcmp(type, "table") && (ltype ? !strcmp(ltype, "virtual") : !strncasecmp(sql, "CREATE VIRTUAL", 14))) {
 		qp_defobj *vt = qp_model_add(x->m, sizeof(*vt), QP_K_VTABLE, "", name, NULL);
@@ -566,17 +602,16 @@ int qp_introspect_sqlite(qp_model *out, const qp_driver *drv, qp_conn *c, const 
 	x.c = c;
 	x.opts = opts;
 
-	/* pragma_table_list (3.37) tells virtual and shadow tables apart */
-	error = query(&x,
-	        "SELECT m.type, m.name, m.tbl_name, m.sql, l.type FROM main.sqlite_master m "
-	        "LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name "
-	        "WHERE " NOT_INTERNAL " ORDER BY m.rowid", row_object);
-	if (error < 0 && out->n_objs == 0) {
+	/* pragma_table_list (3.37) tells virtual and shadow tables apart; read
+	 * once (joined with sqlite_master, SQLite would list every table for
+	 * every row). Before 3.37, shadow tables are known by their names. */
+	if (query(&x, "SELECT name, type FROM pragma_table_list WHERE schema = 'main' AND type IN ('shadow', 'virtual')",
+	          row_table_kind) < 0) {
 		quipu_error_clear();
-		error = query(&x, "SELECT m.type, m.name, m.tbl_name, m.sql FROM main.sqlite_master m WHERE "
-		                  NOT_INTERNAL " ORDER BY m.rowid", row_object);
+		x.no_table_list = 1;
 	}
-	if (error < 0)
+	if ((error = query(&x, "SELECT m.type, m.name, m.tbl_name, m.sql FROM main.sqlite_master m WHERE "
+	                       NOT_INTERNAL " ORDER BY m.rowid", row_object)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden "
@@ -615,6 +650,7 @@ done:
 	}
 	qp_map_release(&x.parsed);
 	qp_map_release(&x.lower_names);
+	qp_map_release(&x.table_kind);
 	qp_exec_error_release(&x.xe);
 	qp_buf_release(&x.fk_from);
 	qp_buf_release(&x.fk_to);
