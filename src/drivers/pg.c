@@ -12,6 +12,7 @@
  * - notices (RAISE NOTICE, "relation already exists, skipping") never reach
  *   stderr: the last one is kept in the connection, nothing is printed.
  */
+#include "util/sqlscan.h"
 #include "drivers/driver.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -115,36 +116,6 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* Skips blanks and SQL comments (nested block comments, as PostgreSQL does);
- * returns the offset of the first significant character (strlen when none). */
-static size_t skip_blank_and_comments(const char *s, size_t i, size_t end)
-{
-	while (i < end) {
-		if (isspace((unsigned char)s[i])) {
-			i++;
-		} else if (s[i] == '-' && i + 1 < end && s[i + 1] == '-') {
-			while (i < end && s[i] != '\n')
-				i++;
-		} else if (s[i] == '/' && i + 1 < end && s[i + 1] == '*') {
-			int depth = 1;
-			i += 2;
-			while (i < end && depth > 0) {
-				if (s[i] == '/' && i + 1 < end && s[i + 1] == '*') {
-					depth++;
-					i += 2;
-				} else if (s[i] == '*' && i + 1 < end && s[i + 1] == '/') {
-					depth--;
-					i += 2;
-				} else {
-					i++;
-				}
-			}
-		} else {
-			break;
-		}
-	}
-	return i;
-}
 
 /* A copy of s[start, end) without surrounding blanks and semicolons. */
 static char *trimmed_copy(const char *s, size_t start, size_t end)
@@ -556,7 +527,7 @@ static int pg_exec(qp_conn *c, const char *sql, qp_exec_error *err)
 	int error = run(c, sql, err, NULL);
 
 	if (error && err) {
-		size_t start = skip_blank_and_comments(sql, 0, strlen(sql));
+		size_t start = qp_sql_skip_blank(sql, 0, strlen(sql));
 		err->stmt_index = 0;
 		err->line = qp_line_at(sql, start, 1);
 		free(err->statement);
@@ -583,7 +554,7 @@ static int split_script(stmt_span **out, size_t *count, const char *sql)
 	*out = NULL;
 	*count = 0;
 	if (r.error || r.n_stmts <= 0) {
-		size_t start = skip_blank_and_comments(sql, 0, len);
+		size_t start = qp_sql_skip_blank(sql, 0, len);
 		if (start < len && r.error) {
 			spans = malloc(sizeof(*spans));
 			if (!spans) {
@@ -610,7 +581,7 @@ static int split_script(stmt_span **out, size_t *count, const char *sql)
 			loc = len;
 		if (end > len)
 			end = len;
-		start = skip_blank_and_comments(sql, loc, end);
+		start = qp_sql_skip_blank(sql, loc, end);
 		if (start >= end)
 			continue;
 		spans[n].start = start;

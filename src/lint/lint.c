@@ -4,6 +4,7 @@
  * quipu_lint (which revisions, and the live tables' sizes). The rules
  * themselves are in rules.c.
  */
+#include "util/sqlscan.h"
 #include "lint/lint.h"
 #include "core/project.h"
 #include "drivers/driver.h"
@@ -124,35 +125,6 @@ int qp_lint__emit(qp_lint_stmt *s, const char *id, const char *schema, const cha
 
 /* ---- statements and comments ------------------------------------------ */
 
-/* Skips blanks, -- comments and (nested) block comments in s[i, end). */
-static size_t skip_blank_and_comments(const char *s, size_t i, size_t end)
-{
-	while (i < end) {
-		if (isspace((unsigned char)s[i])) {
-			i++;
-		} else if (s[i] == '-' && i + 1 < end && s[i + 1] == '-') {
-			while (i < end && s[i] != '\n')
-				i++;
-		} else if (s[i] == '/' && i + 1 < end && s[i + 1] == '*') {
-			int depth = 1;
-			i += 2;
-			while (i < end && depth > 0) {
-				if (s[i] == '/' && i + 1 < end && s[i + 1] == '*') {
-					depth++;
-					i += 2;
-				} else if (s[i] == '*' && i + 1 < end && s[i + 1] == '/') {
-					depth--;
-					i += 2;
-				} else {
-					i++;
-				}
-			}
-		} else {
-			break;
-		}
-	}
-	return i;
-}
 
 /* Adds the rule ids of every `-- quipu:lint-ignore a,b` in s[from, to). */
 static int collect_ignores(qp_strlist *out, const char *s, size_t from, size_t to)
@@ -293,7 +265,7 @@ int qp_lint_section(quipu_lint_report *report, qp_lint_state *st, const qp_lint_
 	split = pg_query_split_with_scanner(sql);
 	have_split = 1;
 	if (split.error) {
-		size_t start = skip_blank_and_comments(sql, 0, strlen(sql));
+		size_t start = qp_sql_skip_blank(sql, 0, strlen(sql));
 		if (check && start < strlen(sql)) {
 			if (!(text = trimmed_copy(sql, start, strlen(sql)))) {
 				error = qp_error_oom();
@@ -312,7 +284,7 @@ int qp_lint_section(quipu_lint_report *report, qp_lint_state *st, const qp_lint_
 			loc = len;
 		if (end > len)
 			end = len;
-		start = skip_blank_and_comments(sql, loc, end);
+		start = qp_sql_skip_blank(sql, loc, end);
 		if (start >= end)
 			continue;
 		free(text);
