@@ -1,355 +1,16 @@
 /*
- * autogen.c: quipu_autogenerate(): the desired schema (the models loaded
- * into a scratch database) against the current one (the live database at
- * head, or the revisions replayed into another scratch database), both
- * read by the same introspection, then diffed both ways (DESIGN §6).
- *
- * Scratch databases: SQLite in memory; PostgreSQL "quipu_scratch_<pid>_<hex>"
- * created on the live database's server (or dev_url's) with
- * synchronous_commit off, and dropped afterwards, on failure too. When the
- * role may not create databases on dev_url's server, dev_url's database
- * itself is used, if it is empty, and emptied again afterwards (DROP OWNED
- * BY CURRENT_USER, then public made again if that dropped it).
+ * autogen.c: quipu_autogenerate(): the desired schema (the models, read
+ * through a scratch database: scratch.c) against the current one (the live
+ * database at head, or the revisions replayed into another scratch
+ * database), both read by the same introspection, then diffed both ways
+ * (DESIGN §6).
  */
-#include "core/project.h"
 #include "schema/diff.h"
-#include "schema/introspect.h"
+#include "schema/scratch.h"
 #include "util/err.h"
-#include "util/fs.h"
-#include "util/misc.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-/* A database that lives for one autogenerate. */
-typedef struct scratch {
-	quipu_db *db;          /* owned: the connection to it */
-	quipu_db *admin;       /* PG: where it was created (borrowed live db, or owned dev_url one) */
-	int admin_owned;
-	char *name;            /* PG: its name, to drop (owned) */
-	int in_place;          /* PG: dev_url's own (empty) database, cleaned with DROP OWNED */
-} scratch;
-
-/* ---- copying a URL to another database -------------------------------- */
-
-static int strdup_opt(char **dst, const char *src)
-{
-	*dst = NULL;
-	if (src && !(*dst = strdup(src)))
-		return qp_error_oom();
-	return 0;
-}
-
-static int url_with_database(qp_url *out, const qp_url *in, const char *database)
-{
-	size_t i;
-	int error;
-
-	memset(out, 0, sizeof(*out));
-	out->kind = in->kind;
-	out->memory = in->memory;
-	if ((error = strdup_opt(&out->scheme, in->scheme)) < 0 || (error = strdup_opt(&out->driver, in->driver)) < 0 ||
-	    (error = strdup_opt(&out->user, in->user)) < 0 || (error = strdup_opt(&out->password, in->password)) < 0 ||
-	    (error = strdup_opt(&out->host, in->host)) < 0 || (error = strdup_opt(&out->port, in->port)) < 0 ||
-	    (error = strdup_opt(&out->database, database)) < 0)
-		return error;
-	for (i = 0; i < in->query_keys.count && i < in->query_values.count; i++)
-		if ((error = qp_strlist_add(&out->query_keys, in->query_keys.items[i])) < 0 ||
-		    (error = qp_strlist_add(&out->query_values, in->query_values.items[i])) < 0)
-			return error;
-	return 0;
-}
-
-/* A quipu_db on an already parsed URL (taken over, released on failure). */
-static int db_open(quipu_db **out, qp_url *url, const char *redacted)
-{
-	quipu_db *db = calloc(1, sizeof(*db));
-	int error;
-
-	*out = NULL;
-	if (!db) {
-		qp_url_release(url);
-		return qp_error_oom();
-	}
-	db->url = *url;
-	memset(url, 0, sizeof(*url));
-	if (!(db->drv = qp_driver_for(db->url.kind))) {
-		error = qp_error_code();
-		goto fail;
-	}
-	if (!(db->url_redacted = strdup(redacted))) {
-		error = qp_error_oom();
-		goto fail;
-	}
-	if ((error = db->drv->connect(&db->conn, &db->url)) < 0)
-		goto fail;
-	*out = db;
-	return 0;
-fail:
-	quipu_db_close(db);
-	return error;
-}
-
-/* ---- scratch databases ------------------------------------------------ */
-
-/* Keeps the error being reported while cleaning up. */
-typedef struct saved_error {
-	int code;
-	char *message;
-} saved_error;
-
-static void save_error(saved_error *s)
-{
-	const quipu_error *e = quipu_error_last();
-
-	s->code = e ? e->code : QUIPU_ERROR;
-	s->message = e && e->message ? strdup(e->message) : NULL;
-}
-
-static void restore_error(saved_error *s)
-{
-	qp_error_set(s->code, "%s", s->message ? s->message : "unknown error");
-	free(s->message);
-	s->message = NULL;
-}
-
-static int use_in_place(scratch *s, const quipu_project *p);
-static int scratch_close(scratch *s, int failing);
-
-static int scratch_open(scratch *s, const quipu_project *p, quipu_db *live)
-{
-	qp_url url = QP_URL_INIT;
-	qp_exec_error xe = {0};
-	qp_buf sql = QP_BUF_INIT, redacted = QP_BUF_INIT;
-	char hex[9];
-	int error;
-
-	memset(s, 0, sizeof(*s));
-	if (live->url.kind == QP_DB_SQLITE) {
-		url.kind = QP_DB_SQLITE;
-		url.memory = 1;
-		return db_open(&s->db, &url, "sqlite://");
-	}
-	if (live->url.kind != QP_DB_POSTGRES)
-		return qp_error_set(QUIPU_EUSAGE, "autogenerate supports PostgreSQL and SQLite databases");
-	if (p->cfg.dev_url && *p->cfg.dev_url) {
-		if ((error = quipu_db_connect(&s->admin, p, p->cfg.dev_url)) < 0)
-			return qp_error_prefix("dev_url");
-		s->admin_owned = 1;
-		if (s->admin->url.kind != QP_DB_POSTGRES) {
-			error = qp_error_set(QUIPU_ECONFIG, "dev_url must be a PostgreSQL URL like the database's");
-			goto done;
-		}
-	} else {
-		s->admin = live;
-	}
-	if ((error = qp_random_hex(hex, 8)) < 0)
-		goto done;
-	qp_buf_printf(&sql, "quipu_scratch_%ld_%s", (long)getpid(), hex);
-	if (sql.oom || !(s->name = strdup(qp_buf_cstr(&sql)))) {
-		error = qp_error_oom();
-		goto done;
-	}
-	qp_buf_truncate(&sql, 0);
-	qp_buf_puts(&sql, "CREATE DATABASE ");
-	qp_buf_put_ident(&sql, s->name);
-	if (sql.oom) {
-		error = qp_error_oom();
-		goto done;
-	}
-	if ((error = s->admin->drv->exec(s->admin->conn, qp_buf_cstr(&sql), &xe)) < 0) {
-		const char *where = s->admin->drv->describe(s->admin->conn);
-		free(s->name);
-		s->name = NULL;
-		if (s->admin_owned && !strcmp(xe.sqlstate, "42501")) {
-			error = use_in_place(s, p);
-			goto done;
-		}
-		if (!strcmp(xe.sqlstate, "42501"))
-			error = qp_error_set(QUIPU_ECONNECT,
-			                     "autogenerate loads the models into a temporary database, but the role may not "
-			                     "create one on %s (%s): give it CREATEDB (ALTER ROLE %s CREATEDB), or set "
-			                     "dev_url in %s to a PostgreSQL server where it may create databases",
-			                     where, xe.message ? xe.message : "permission denied", s->admin->drv->user(s->admin->conn),
-			                     p->cfg.path);
-		else
-			error = qp_error_set(QUIPU_ESQL, "cannot create the scratch database for autogenerate on %s: %s%s",
-			                     where, xe.message ? xe.message : "unknown error",
-			                     s->admin_owned ? "" : " (set dev_url to use another server)");
-		goto done;
-	}
-	qp_buf_printf(&redacted, "postgresql://.../%s", s->name);
-	if ((error = url_with_database(&url, &s->admin->url, s->name)) < 0 ||
-	    (error = db_open(&s->db, &url, redacted.oom ? "" : qp_buf_cstr(&redacted))) < 0)
-		goto done;
-	/* thrown away afterwards: no need to wait for the disk */
-	error = s->db->drv->exec(s->db->conn, "SET synchronous_commit = off", &xe);
-done:
-	if (error < 0)
-		scratch_close(s, 1);
-	qp_url_release(&url);
-	qp_exec_error_release(&xe);
-	qp_buf_release(&sql);
-	qp_buf_release(&redacted);
-	return error;
-}
-
-/* dev_url's database as the scratch database: only when it is empty. */
-static int use_in_place(scratch *s, const quipu_project *p)
-{
-	qp_model m = QP_MODEL_INIT;
-	qp_exec_error xe = {0};
-	int error;
-
-	quipu_error_clear();
-	if ((error = qp_introspect(&m, s->admin->drv, s->admin->conn, NULL)) < 0)
-		goto done;
-	if (m.n_objs) {
-		error = qp_error_set(QUIPU_ECONFIG,
-		                     "dev_url (%s): the role may not create databases there, and that database is not "
-		                     "empty (%zu objects); autogenerate needs either CREATEDB on that server or an empty "
-		                     "database it may fill and empty again", s->admin->drv->describe(s->admin->conn), m.n_objs);
-		goto done;
-	}
-	s->db = s->admin;
-	s->admin = NULL;
-	s->admin_owned = 0;
-	s->in_place = 1;
-	error = s->db->drv->exec(s->db->conn, "SET synchronous_commit = off", &xe);
-done:
-	qp_model_release(&m);
-	qp_exec_error_release(&xe);
-	return error;
-}
-
-/* Drops a PostgreSQL scratch database. `failing`: an error is being
- * reported already and stays the one reported. */
-static int scratch_close(scratch *s, int failing)
-{
-	qp_exec_error xe = {0};
-	qp_buf sql = QP_BUF_INIT;
-	saved_error saved = {0, NULL};
-	int error = 0;
-
-	if (failing)
-		save_error(&saved);
-	if (s->in_place && s->db) {
-		s->db->drv->rollback(s->db->conn);
-		/* everything the role made there; public goes too when the role owns it */
-		if ((error = s->db->drv->exec(s->db->conn, "DROP OWNED BY CURRENT_USER; CREATE SCHEMA IF NOT EXISTS public",
-		                              &xe)) < 0)
-			error = qp_error_set(QUIPU_ESQL, "cannot empty the dev_url database again: %s; empty it by hand",
-			                     xe.message ? xe.message : "unknown error");
-		s->in_place = 0;
-	}
-	quipu_db_close(s->db);
-	s->db = NULL;
-	if (s->name && s->admin) {
-		qp_buf_puts(&sql, "DROP DATABASE IF EXISTS ");
-		qp_buf_put_ident(&sql, s->name);
-		qp_buf_puts(&sql, " WITH (FORCE)");
-		error = s->admin->drv->exec(s->admin->conn, qp_buf_cstr(&sql), &xe);
-		if (error < 0 && !strcmp(xe.sqlstate, "42601")) {
-			/* before PostgreSQL 13: no WITH (FORCE) */
-			qp_buf_truncate(&sql, sql.len - strlen(" WITH (FORCE)"));
-			error = s->admin->drv->exec(s->admin->conn, qp_buf_cstr(&sql), &xe);
-		}
-		if (error < 0)
-			error = qp_error_set(QUIPU_ESQL, "cannot drop the scratch database %s: %s; drop it by hand",
-			                     s->name, xe.message ? xe.message : "unknown error");
-	}
-	if (s->admin_owned)
-		quipu_db_close(s->admin);
-	s->admin = NULL;
-	free(s->name);
-	s->name = NULL;
-	qp_exec_error_release(&xe);
-	qp_buf_release(&sql);
-	if (failing) {
-		restore_error(&saved);
-		return 0;
-	}
-	return error;
-}
-
-/* ---- loading the models ----------------------------------------------- */
-
-static int model_files(qp_strlist *out, const quipu_project *p)
-{
-	qp_strlist names = QP_STRLIST_INIT;
-	size_t i;
-	int error = 0;
-
-	if (!p->cfg.models || !*p->cfg.models)
-		return qp_error_set(QUIPU_ECONFIG,
-		                    "%s: no models: set `models` in [%s] to a .sql file or a folder of them (the "
-		                    "desired schema as CREATE statements)", p->cfg.path, p->cfg.section);
-	if (!qp_is_dir(p->cfg.models)) {
-		if (!qp_exists(p->cfg.models))
-			return qp_error_set(QUIPU_ENOTFOUND, "models %s: no such file or folder (set `models` in %s)",
-			                    p->cfg.models, p->cfg.path);
-		return qp_strlist_add(out, p->cfg.models);
-	}
-	if ((error = qp_list_dir(&names, p->cfg.models, ".sql")) < 0)
-		goto done;
-	for (i = 0; i < names.count; i++) {
-		char *path = qp_path_join(p->cfg.models, names.items[i]);
-		if (!path || (error = qp_strlist_take(out, path)) < 0) {
-			error = qp_error_oom();
-			goto done;
-		}
-	}
-done:
-	qp_strlist_release(&names);
-	return error;
-}
-
-static int load_error(const char *path, const qp_exec_error *xe)
-{
-	qp_buf b = QP_BUF_INIT;
-	int error;
-
-	qp_buf_printf(&b, "the models do not load: %s:%d: %s", path, xe->line > 0 ? xe->line : 1,
-	              xe->message ? xe->message : "unknown error");
-	if (xe->detail)
-		qp_buf_printf(&b, "\n  detail: %s", xe->detail);
-	if (xe->hint)
-		qp_buf_printf(&b, "\n  hint: %s", xe->hint);
-	if (xe->statement)
-		qp_buf_printf(&b, "\n  statement: %.300s%s", xe->statement, strlen(xe->statement) > 300 ? "..." : "");
-	error = qp_error_set(QUIPU_ESQL, "%s", b.oom ? "the models do not load" : qp_buf_cstr(&b));
-	qp_buf_release(&b);
-	return error;
-}
-
-/* Runs each models file into the scratch database, statement by statement
- * (each commits on its own: a load of thousands of tables in one
- * transaction holds a lock per relation and runs twice as slowly on
- * PostgreSQL), so a failure names its file and line. */
-static int load_models(scratch *s, const qp_strlist *files)
-{
-	qp_exec_error xe = {0};
-	char *text = NULL;
-	size_t i, len;
-	int error = 0;
-
-	for (i = 0; i < files->count; i++) {
-		free(text);
-		text = NULL;
-		if ((error = qp_read_file(&text, &len, files->items[i])) < 0)
-			goto done;
-		if ((error = s->db->drv->exec_script(s->db->conn, text, 0, NULL, NULL, &xe)) < 0) {
-			error = load_error(files->items[i], &xe);
-			goto done;
-		}
-	}
-done:
-	free(text);
-	qp_exec_error_release(&xe);
-	return error;
-}
 
 /* ---- the current state ------------------------------------------------ */
 
@@ -414,61 +75,6 @@ done:
 	return error;
 }
 
-/* ---- rendering twice (PostgreSQL) --------------------------------------- */
-
-/* When cur and *want differ, replaces *want by the model of a scratch
- * database made from want's own CREATE statements. */
-static int rerender(qp_model *want, const quipu_project *p, quipu_db *live, const qp_model *cur,
-                    const qp_introspect_opts *io)
-{
-	qp_model empty, again = QP_MODEL_INIT;
-	qp_strlist changes = QP_STRLIST_INIT;
-	qp_buf sql = QP_BUF_INIT, create = QP_BUF_INIT;
-	qp_exec_error xe = {0};
-	scratch s;
-	int error;
-
-	memset(&s, 0, sizeof(s));
-	qp_model_init(&empty, QP_DIALECT_PG);
-	if ((error = qp_schema_migrate(&sql, NULL, &changes, cur, want, NULL, 0)) < 0 || changes.count == 0)
-		goto done;
-	qp_buf_truncate(&sql, 0);
-	if ((error = qp_schema_migrate(&create, NULL, NULL, &empty, want, NULL, 0)) < 0)
-		goto done;
-	qp_buf_puts(&sql, "BEGIN;\n");
-	qp_buf_puts(&sql, qp_buf_cstr(&create));
-	qp_buf_puts(&sql, "COMMIT;\n");
-	if (sql.oom) {
-		error = qp_error_oom();
-		goto done;
-	}
-	if ((error = scratch_open(&s, p, live)) < 0)
-		goto done;
-	if ((error = s.db->drv->exec(s.db->conn, qp_buf_cstr(&sql), &xe)) < 0) {
-		error = qp_error_set(QUIPU_ERROR, "internal error: the models, rendered by the server, do not load again: "
-		                     "%s\n  statement: %.300s", xe.message ? xe.message : "unknown error",
-		                     xe.statement ? xe.statement : "");
-		goto done;
-	}
-	if ((error = qp_introspect(&again, s.db->drv, s.db->conn, io)) < 0)
-		goto done;
-	if ((error = scratch_close(&s, 0)) < 0)
-		goto done;
-	qp_model_release(want);
-	*want = again;
-	memset(&again, 0, sizeof(again));
-done:
-	if (s.db || s.name)
-		scratch_close(&s, error < 0);
-	qp_model_release(&again);
-	qp_model_release(&empty);
-	qp_strlist_release(&changes);
-	qp_buf_release(&sql);
-	qp_buf_release(&create);
-	qp_exec_error_release(&xe);
-	return error;
-}
-
 /* ---- the entry point -------------------------------------------------- */
 
 static int take_list(char ***items, size_t *n, qp_strlist *l)
@@ -484,10 +90,10 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 {
 	quipu_autogen_opts none = QUIPU_AUTOGEN_OPTS_INIT;
 	quipu_autogen *res = NULL;
-	scratch want_db, cur_db;
+	qp_scratch cur_db;
 	qp_model cur = QP_MODEL_INIT, want = QP_MODEL_INIT;
 	qp_introspect_opts io = {NULL, NULL};
-	qp_strlist files = QP_STRLIST_INIT, rows = QP_STRLIST_INIT, warnings = QP_STRLIST_INIT,
+	qp_strlist rows = QP_STRLIST_INIT, warnings = QP_STRLIST_INIT,
 	           changes = QP_STRLIST_INIT;
 	qp_buf up = QP_BUF_INIT, down = QP_BUF_INIT;
 	qp_exec_error xe = {0};
@@ -497,7 +103,6 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 	int error = 0, at_head;
 
 	*out = NULL;
-	memset(&want_db, 0, sizeof(want_db));
 	memset(&cur_db, 0, sizeof(cur_db));
 	if (!opts)
 		opts = &none;
@@ -519,15 +124,13 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 			back[i].to = fwd[i].from;
 		}
 	}
-	if ((error = model_files(&files, p)) < 0)
-		goto done;
 
 	/* the current state */
 	if (opts->from_migrations) {
-		if ((error = scratch_open(&cur_db, p, db)) < 0 || (error = replay_history(cur_db.db, p)) < 0 ||
+		if ((error = qp_scratch_open(&cur_db, p, db)) < 0 || (error = replay_history(cur_db.db, p)) < 0 ||
 		    (error = qp_introspect(&cur, cur_db.db->drv, cur_db.db->conn, &io)) < 0)
 			goto done;
-		if ((error = scratch_close(&cur_db, 0)) < 0)
+		if ((error = qp_scratch_close(&cur_db, 0)) < 0)
 			goto done;
 	} else {
 		if ((error = qp_db_read_rows(&rows, db, &p->cfg, &xe)) < 0 || (error = rows_are_heads(&at_head, &rows, p)) < 0)
@@ -541,19 +144,15 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 	}
 
 	/* the desired state */
-	if ((error = scratch_open(&want_db, p, db)) < 0 || (error = load_models(&want_db, &files)) < 0 ||
-	    (error = qp_introspect(&want, want_db.db->drv, want_db.db->conn, &io)) < 0)
-		goto done;
-	if ((error = scratch_close(&want_db, 0)) < 0)
+	if ((error = qp_models_read(&want, p, db, &io)) < 0)
 		goto done;
 
 	/* PostgreSQL's rendering of an expression is not always a fixed point:
 	 * `plan IN ('a', 'b')` on a varchar column reads back as one form, and
 	 * that form, run again, as another. The database was made from rendered
 	 * text, so when the two differ the desired schema is rendered once more
-	 * (made from its own rendering in a second scratch database) before
-	 * being compared. */
-	if (want.dialect == QP_DIALECT_PG && cur.n_objs > 0 && (error = rerender(&want, p, db, &cur, &io)) < 0)
+	 * before being compared. */
+	if (want.dialect == QP_DIALECT_PG && cur.n_objs > 0 && (error = qp_model_rerender(&want, p, db, &cur, &io)) < 0)
 		goto done;
 
 	/* both ways */
@@ -574,13 +173,10 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 	res = NULL;
 done:
 	if (cur_db.db || cur_db.name)
-		scratch_close(&cur_db, error < 0);
-	if (want_db.db || want_db.name)
-		scratch_close(&want_db, error < 0);
+		qp_scratch_close(&cur_db, error < 0);
 	quipu_autogen_free(res);
 	qp_model_release(&cur);
 	qp_model_release(&want);
-	qp_strlist_release(&files);
 	qp_strlist_release(&rows);
 	qp_strlist_release(&warnings);
 	qp_strlist_release(&changes);
