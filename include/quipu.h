@@ -42,7 +42,8 @@ extern "C" {
 	X(QUIPU_ELOCKED, -15, "locked")                                          \
 	X(QUIPU_ENOMEM, -16, "out of memory")                                    \
 	X(QUIPU_EIO, -17, "i/o")                                                 \
-	X(QUIPU_ESTATE, -18, "database state")
+	X(QUIPU_ESTATE, -18, "database state")                                  \
+	X(QUIPU_ETEST, -19, "test failed")
 
 typedef enum {
 #define QUIPU__ENUM(name, value, text) name = value,
@@ -71,8 +72,11 @@ typedef struct quipu_open_opts {
 	const char *url;           /* NULL: $QUIPU_DATABASE_URL, $DATABASE_URL, then the file */
 	const char *const *xargs;  /* -x KEY=VALUE pairs: variables for ${KEY} (beat the environment) */
 	size_t n_xargs;
+	int headers_only;          /* only the graph is needed, not the SQL: the revision headers may
+	                              come from the header cache (docs/file-format.md); the project
+	                              then cannot plan SQL, apply, validate or lint (QUIPU_EUSAGE) */
 } quipu_open_opts;
-#define QUIPU_OPEN_OPTS_INIT {NULL, NULL, NULL, NULL, 0}
+#define QUIPU_OPEN_OPTS_INIT {NULL, NULL, NULL, NULL, 0, 0}
 
 /* Reads the config and every revision file. Reports every problem in the
  * versions folders at once (file names included) with QUIPU_EGRAPH. */
@@ -354,6 +358,46 @@ typedef struct quipu_autogen {
 int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db,
                        const quipu_autogen_opts *opts);
 void quipu_autogen_free(quipu_autogen *a);
+
+/* ---- test: every revision up, down and up again on a scratch database --- */
+
+typedef enum {
+	QUIPU_TEST_REVISION = 1,     /* a revision passed: up, down, up, schema compared after each */
+	QUIPU_TEST_MODELS            /* the models were compared with the schema at head */
+} quipu_test_event_kind;
+
+typedef struct quipu_test_event {
+	quipu_test_event_kind kind;
+	const quipu_revinfo *rev;    /* REVISION: the revision; MODELS: the head */
+	size_t index;                /* REVISION: 0-based place in the run */
+	size_t count;                /* revisions in the run */
+	double elapsed_ms;           /* REVISION: its three steps and three introspections */
+	int models;                  /* MODELS: 1 compared and equal, 0 no models configured */
+	const char *where;           /* the scratch database ("SQLite in memory", a PG name) */
+} quipu_test_event;
+
+typedef void (*quipu_test_cb)(const quipu_test_event *ev, void *payload);
+
+typedef struct quipu_test_opts {
+	quipu_test_cb progress;      /* may be NULL */
+	void *payload;
+} quipu_test_opts;
+#define QUIPU_TEST_OPTS_INIT {NULL, NULL}
+
+/* The checks people write by hand with pytest-alembic, on a scratch
+ * database made beside the project's URL (SQLite in memory; PostgreSQL a
+ * temporary database on the same server or on dev_url's, dropped
+ * afterwards); the project's own database is never connected to on SQLite
+ * nor changed on PostgreSQL. There must be exactly one head (else
+ * QUIPU_ETEST naming the heads). From base, each revision in order is
+ * upgraded, downgraded and upgraded again, the schema introspected after
+ * each step: after the downgrade it must equal the schema before the
+ * upgrade, after the second upgrade the one after the first. Then, when
+ * `models` is set, the models must equal the schema at head. The first
+ * failure is QUIPU_ETEST naming the revision, its file, and the difference
+ * (what would make the schema right); a statement that fails is the
+ * runner's error (file:line, statement, server message). opts may be NULL. */
+int quipu_test(const quipu_project *p, const quipu_test_opts *opts);
 
 #ifdef __cplusplus
 }

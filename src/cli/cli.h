@@ -74,6 +74,9 @@ const char *const *cli_values(const cli_args *a, const char *name, size_t *n);
 
 /* Opens the project with the global options. Prints the error on failure. */
 int cli_open(quipu_project **out, const cli_ctx *ctx);
+/* The same for a command that only reads the graph (heads, current,
+ * history, branches): no SQL is kept and the header cache may answer. */
+int cli_open_headers(quipu_project **out, const cli_ctx *ctx);
 /* Connects. Prints the error on failure. */
 int cli_connect(quipu_db **out, const quipu_project *p, const cli_ctx *ctx);
 /* Prints the last library error as "quipu: <message>" on stderr and
@@ -99,7 +102,7 @@ void cli_print_applied(FILE *f, const quipu_revinfo *r, const quipu_applied *log
 void cli_print_down(FILE *f, const quipu_revinfo *r);
 int cli_is_current(const quipu_revinfo *r, char *const *rows, size_t n_rows);
 
-extern const cli_cmd cli_cmd_validate;
+extern const cli_cmd cli_cmd_validate, cli_cmd_test;
 extern const cli_cmd cli_cmd_init, cli_cmd_revision, cli_cmd_upgrade, cli_cmd_downgrade,
 	cli_cmd_current, cli_cmd_history, cli_cmd_heads, cli_cmd_branches, cli_cmd_show,
 	cli_cmd_stamp, cli_cmd_list_templates, cli_cmd_merge, cli_cmd_edit;

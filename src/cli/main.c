@@ -15,7 +15,7 @@ static const cli_cmd *const commands[] = {
 	&cli_cmd_history, &cli_cmd_heads, &cli_cmd_branches, &cli_cmd_show, &cli_cmd_stamp,
 	&cli_cmd_merge, &cli_cmd_edit, &cli_cmd_list_templates,
 	&cli_cmd_lint,
-	&cli_cmd_validate,
+	&cli_cmd_validate, &cli_cmd_test,
 	&cli_cmd_check, &cli_cmd_diff,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -62,6 +62,32 @@ done:
 	return error;
 }
 
+int qp_plan_single(quipu_plan **out, const quipu_revinfo *rev, quipu_direction dir, const qp_strlist *rows)
+{
+	quipu_plan *plan = NULL;
+	size_t i;
+	int error = 0;
+
+	*out = NULL;
+	if (!(plan = calloc(1, sizeof(*plan))) || !(plan->steps = calloc(1, sizeof(*plan->steps))) ||
+	    !(plan->target = strdup(rev->id))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	plan->kind = dir == QUIPU_UP ? QP_PLAN_UPGRADE : QP_PLAN_DOWNGRADE;
+	plan->steps[0].rev = rev;
+	plan->steps[0].direction = dir;
+	plan->count = 1;
+	for (i = 0; i < rows->count; i++)
+		if ((error = qp_strlist_add(&plan->start_rows, rows->items[i])) < 0)
+			goto done;
+	*out = plan;
+	plan = NULL;
+done:
+	quipu_plan_free(plan);
+	return error;
+}
+
 static int plan_from_db(quipu_plan **out, const quipu_project *p, quipu_db *db, qp_plan_kind kind,
                         const char *target, int purge)
 {

@@ -16,7 +16,12 @@ struct quipu_project {
 	qp_config cfg;            /* owned */
 	qp_graph graph;           /* owned */
 	char *url_redacted;       /* owned, NULL when no URL */
+	int headers_only;         /* opened with quipu_open_opts.headers_only: no script text */
 };
+
+/* 0, or QUIPU_EUSAGE when p was opened headers_only (its scripts have no
+ * text): the check at the top of every function that reads the SQL. */
+int qp_project_need_sql(const quipu_project *p);
 
 struct quipu_db {
 	const qp_driver *drv;     /* static */
@@ -48,5 +53,10 @@ void qp_version_table_sql(qp_buf *out, const qp_config *cfg);
 /* Plans `kind` to `target` from `rows` into a fresh plan. */
 int qp_plan_make(quipu_plan **out, const quipu_project *p, qp_plan_kind kind, const char *target,
                  int purge, const char *const *rows, size_t n_rows);
+/* A plan of one step: `rev` run in direction `dir` from the version rows
+ * `rows` (the test command's up, down, up). Its target is the revision's
+ * id, so if the rows changed under it the run replans to nothing useful:
+ * only for databases nobody else uses. */
+int qp_plan_single(quipu_plan **out, const quipu_revinfo *rev, quipu_direction dir, const qp_strlist *rows);
 
 #endif
