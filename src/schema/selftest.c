@@ -39,7 +39,7 @@ static int compare(int *same, qp_strlist *lines, const qp_model *found, const qp
 	*same = 0;
 	if ((error = qp_model_dump(&a, found)) < 0 || (error = qp_model_dump(&b, expected)) < 0)
 		goto done;
-	if (a.len == b.len && !memcmp(a.ptr, b.ptr, a.len)) {
+	if (a.len == b.len && (a.len == 0 || !memcmp(a.ptr, b.ptr, a.len))) {
 		*same = 1;
 		goto done;
 	}
