@@ -694,6 +694,18 @@ int qp_config_load(qp_config *out, const char *path, const char *section,
 	free(s);
 	s = NULL;
 
+	cfg.parse_models = 1;
+	if ((error = get_value(&s, &line, &f, &x, "parse_models", 0)) < 0)
+		goto done;
+	if (s && parse_bool(&cfg.parse_models, s) < 0) {
+		error = qp_error_set(QUIPU_ECONFIG,
+		                     "%s:%d: parse_models = '%s' is not a boolean; write true or false (false: always load the models into a scratch database)",
+		                     display, line, s);
+		goto done;
+	}
+	free(s);
+	s = NULL;
+
 	cfg.truncate_slug_length = 40;
 	if ((error = get_value(&s, &line, &f, &x, "truncate_slug_length", 0)) < 0)
 		goto done;

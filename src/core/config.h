@@ -29,6 +29,8 @@ typedef struct qp_config {
 	const char *url_source;      /* "--url", "QUIPU_DATABASE_URL", "DATABASE_URL", "file" (static) */
 	char *models;                /* absolute, NULL when unset */
 	char *dev_url;               /* NULL when unset */
+	int parse_models;            /* default 1: PostgreSQL models read by the parser when it can
+	                                (schema/parse_pg.c); 0: always through a scratch database */
 	char *version_table;         /* default "alembic_version" */
 	char *version_table_schema;  /* NULL when unset */
 	int transaction_per_migration; /* default 1 */

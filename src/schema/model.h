@@ -178,9 +178,11 @@ typedef struct qp_model {
 	size_t n_objs, cap_objs;
 	qp_map by_key;         /* key -> qp_obj* */
 	size_t n_queries;      /* catalog queries the introspection ran */
+	int parsed;            /* made by parse_pg.c from the models' text, with only forms the
+	                          server renders as fixed points (so rendering again changes nothing) */
 } qp_model;
 
-#define QP_MODEL_INIT {0, QP_ARENA_INIT, NULL, 0, 0, QP_MAP_INIT, 0}
+#define QP_MODEL_INIT {0, QP_ARENA_INIT, NULL, 0, 0, QP_MAP_INIT, 0, 0}
 
 void qp_model_init(qp_model *m, qp_dialect d);
 void qp_model_release(qp_model *m);

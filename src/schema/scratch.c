@@ -4,6 +4,7 @@
  */
 #include "schema/scratch.h"
 #include "schema/diff.h"
+#include "schema/parse_pg.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/misc.h"
@@ -370,10 +371,13 @@ int qp_model_rerender(qp_model *want, const quipu_project *p, quipu_db *live, co
 	qp_buf sql = QP_BUF_INIT, create = QP_BUF_INIT;
 	qp_exec_error xe = {0};
 	qp_scratch s;
-	int error;
+	int error = 0;
 
 	memset(&s, 0, sizeof(s));
 	qp_model_init(&empty, QP_DIALECT_PG);
+	/* the parser's model holds only fixed points of the server's rendering */
+	if (want->parsed)
+		goto done;
 	if ((error = qp_schema_migrate(&sql, NULL, &changes, cur, want, NULL, 0)) < 0 || changes.count == 0)
 		goto done;
 	qp_buf_truncate(&sql, 0);
@@ -414,6 +418,14 @@ done:
 }
 
 
+/* Are the models for PostgreSQL (the live database's kind, or the URL's)? */
+static int models_pg(const quipu_project *p, quipu_db *live)
+{
+	if (live)
+		return live->url.kind == QP_DB_POSTGRES;
+	return p->cfg.url && (!strncmp(p->cfg.url, "postgres", 8));
+}
+
 int qp_models_read(qp_model *out, const quipu_project *p, quipu_db *live, const qp_introspect_opts *io)
 {
 	qp_strlist files = QP_STRLIST_INIT;
@@ -424,6 +436,24 @@ int qp_models_read(qp_model *out, const quipu_project *p, quipu_db *live, const 
 	qp_model_init(out, QP_DIALECT_PG);
 	if ((error = qp_models_files(&files, p)) < 0)
 		goto done;
+	/* PostgreSQL: the parser first (schema/parse_pg.c); the scratch database
+	 * when it cannot reproduce everything, or when parse_models = false */
+	if (p->cfg.parse_models && models_pg(p, live)) {
+		qp_parse_opts po = QP_PARSE_OPTS_INIT;
+		int complete = 0;
+		po.version_table = io ? io->version_table : NULL;
+		po.version_schema = io ? io->version_schema : NULL;
+		po.role = live && !(p->cfg.dev_url && *p->cfg.dev_url) ? live->drv->user(live->conn) : NULL;
+		qp_model_release(out);
+		if ((error = qp_models_parse_pg(out, &complete, NULL, &files, &po)) < 0)
+			goto done;
+		if (complete) {
+			out->parsed = 1;
+			goto done;
+		}
+		qp_model_release(out);
+		qp_model_init(out, QP_DIALECT_PG);
+	}
 	if ((error = qp_scratch_open(&s, p, live)) < 0 || (error = qp_models_load(&s, &files)) < 0)
 		goto done;
 	qp_model_release(out);
