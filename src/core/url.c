@@ -62,7 +62,8 @@ static const char *redact_authority(qp_buf *b, const char *s)
 {
 	const char *user_end = s, *last_at = NULL, *p;
 
-	while (*user_end && !strchr(":/ \t\r\n", *user_end))
+	/* as the parser: the user runs to the first ':' or '/' */
+	while (*user_end && *user_end != ':' && *user_end != '/')
 		user_end++;
 	if (*user_end != ':')
 		return s;
@@ -70,13 +71,15 @@ static const char *redact_authority(qp_buf *b, const char *s)
 	 * SQLAlchemy lets a password hold anything but '@' (even '/', '?' or
 	 * blanks); hide everything up to the last '@' before the next URL or
 	 * the end, so that an unencoded '@' inside a password is hidden too
-	 * (over-redacting is the safe side).
+	 * (over-redacting is the safe side). The parser ends the password at
+	 * the first '@' whatever comes before it (even "://"), so that one is
+	 * hidden in any case.
 	 */
-	for (p = user_end + 1; *p && strncmp(p, "://", 3); p++)
+	if (!(last_at = strchr(user_end + 1, '@')))
+		return s;                  /* host:port, no password */
+	for (p = last_at; *p && strncmp(p, "://", 3); p++)
 		if (*p == '@')
 			last_at = p;
-	if (!last_at)
-		return s;                  /* host:port, no password */
 	qp_buf_put(b, s, (size_t)(user_end - s));
 	qp_buf_puts(b, ":***");
 	return last_at;

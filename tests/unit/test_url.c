@@ -313,6 +313,12 @@ static void test_redact(void **state)
 	expect_redact("postgresql://a@b:secret@h/d", "postgresql://a@b:***@h/d");
 	expect_redact("from postgresql://a:one@h/d to mysql://b:two@k/e",
 	              "from postgresql://a:***@h/d to mysql://b:***@k/e");
+	/* found by tests/fuzz/fuzz_url.c: the parser's user runs to the first
+	 * ':' or '/' (blanks included) and its password to the first '@' after
+	 * it ("://" included); redaction must hide what the parser reads */
+	expect_redact("postgresql://khipu\n:s3cret@h/d", "postgresql://khipu\n:***@h/d");
+	expect_redact("postgresql://u v:s3cret@h/d", "postgresql://u v:***@h/d");
+	expect_redact("postgresql://u:a://s3cret@h/d", "postgresql://u:***@h/d");
 	expect_redact("", "");
 	expect_redact("no url here: just text", "no url here: just text");
 	assert_null(qp_url_redact(NULL));
