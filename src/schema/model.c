@@ -71,13 +71,38 @@ const char *qp_model_key(qp_model *m, qp_kind kind, const char *schema, const ch
 {
 	const char *prefix = kind < QP_K__COUNT ? kinds[kind].prefix : "obj";
 
+	/* "<prefix> <name>", "<prefix> <schema>.<name>" or "<prefix>
+	 * <schema>.<table>.<name>", concatenated by hand: one key per object,
+	 * and vsnprintf was a tenth of introspecting 10,000 tables */
+	const char *parts[6];
+	size_t lens[6], n = 0, total = 0, i;
+	char *key, *p;
+
 	if (!schema)
 		schema = "";
-	if (kind == QP_K_SCHEMA || kind == QP_K_EXTENSION)
-		return qp_arena_printf(&m->arena, "%s %s", prefix, name);
-	if (table)
-		return qp_arena_printf(&m->arena, "%s %s.%s.%s", prefix, schema, table, name);
-	return qp_arena_printf(&m->arena, "%s %s.%s", prefix, schema, name);
+	if (!name)
+		name = "";
+	parts[n++] = prefix;
+	parts[n++] = " ";
+	if (kind != QP_K_SCHEMA && kind != QP_K_EXTENSION) {
+		parts[n++] = schema;
+		parts[n++] = ".";
+		if (table) {
+			parts[n++] = table;
+			parts[n++] = ".";
+		}
+	}
+	for (i = 0; i < n; i++)
+		total += lens[i] = strlen(parts[i]);
+	total += strlen(name);
+	if (!(key = p = qp_arena_alloc(&m->arena, total + 1)))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		memcpy(p, parts[i], lens[i]);
+		p += lens[i];
+	}
+	memcpy(p, name, total - (size_t)(p - key) + 1);
+	return key;
 }
 
 /* Appends p to a growable array of pointers in the arena. */

@@ -475,6 +475,62 @@ static void test_duplicate_object(void **state)
 	drv->close(c);
 }
 
+/* query_each: rows as they arrive (single-row mode), NULLs as NULL, a
+ * callback that stops half-way and a query that fails after its first rows
+ * both leave the connection usable for the next query. */
+typedef struct rows_seen {
+	long n, sum, nulls, stop_at;
+	size_t cols;
+} rows_seen;
+
+static int count_rows(const char *const *v, size_t n, void *payload)
+{
+	rows_seen *r = payload;
+
+	r->cols = n;
+	r->n++;
+	if (v[0])
+		r->sum += atol(v[0]);
+	else
+		r->nulls++;
+	return r->stop_at && r->n == r->stop_at ? 42 : 0;
+}
+
+static void test_query_each(void **state)
+{
+	qp_conn *c = open_db(state);
+	qp_exec_error err = {0};
+	rows_seen r = {0};
+
+	assert_int_equal(drv->query_each(c, "SELECT CASE WHEN g % 10 = 0 THEN NULL ELSE g END, 'x' "
+	                                    "FROM generate_series(1, 200000) g", count_rows, &r, &err), 0);
+	assert_int_equal(r.n, 200000);
+	assert_int_equal(r.nulls, 20000);
+	assert_int_equal(r.cols, 2);
+	assert_true(r.sum == 200000L * 200001L / 2 - 10L * (20000L * 20001L / 2));
+	/* the callback's code stops the query and is returned; the rest is drained */
+	memset(&r, 0, sizeof(r));
+	r.stop_at = 10;
+	assert_int_equal(drv->query_each(c, "SELECT g FROM generate_series(1, 100000) g", count_rows, &r, &err), 42);
+	assert_int_equal(r.n, 10);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(drv->query_each(c, "SELECT 7", count_rows, &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.sum, 7);
+	/* an error after rows were sent: reported, the connection still works */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(drv->query_each(c, "SELECT 10 / (5000 - g) FROM generate_series(1, 10000) g", count_rows, &r,
+	                                 &err), QUIPU_ESQL);
+	assert_non_null(strstr(err.message, "division by zero"));
+	assert_true(r.n < 5000);
+	qp_exec_error_release(&err);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(drv->query_each(c, "SELECT 1 UNION ALL SELECT 2", count_rows, &r, &err), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.sum, 3);
+	drv->close(c);
+}
+
 static void test_transactions(void **state)
 {
 	qp_conn *c = open_db(state);
@@ -675,6 +731,7 @@ int main(void)
 		T(test_exec_script_error_and_resume),
 		T(test_exec_error_fields),
 		T(test_duplicate_object),
+		T(test_query_each),
 		T(test_transactions),
 		T(test_create_index_concurrently),
 		T(test_notices_silent),
