@@ -18,7 +18,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	size_t i, j;
 	int rc;
 
-	if ((rc = cli_open(&p, ctx)) != 0)
+	if ((rc = cli_open_headers(&p, ctx)) != 0)
 		return rc;
 	if (quipu_branch_points(&bp, p) < 0) {
 		rc = cli_fail(ctx);

@@ -24,7 +24,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	size_t n = 0, i;
 	int rc;
 
-	if ((rc = cli_open(&p, ctx)) != 0)
+	if ((rc = cli_open_headers(&p, ctx)) != 0)
 		return rc;
 	if ((rc = cli_connect(&db, p, ctx)) != 0)
 		goto done;

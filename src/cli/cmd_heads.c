@@ -17,7 +17,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	size_t i;
 	int rc, err;
 
-	if ((rc = cli_open(&p, ctx)) != 0)
+	if ((rc = cli_open_headers(&p, ctx)) != 0)
 		return rc;
 	err = cli_flag(a, "resolve-dependencies") ? quipu_resolve(&heads, p, "heads", NULL, 0) : quipu_heads(&heads, p);
 	if (err < 0) {

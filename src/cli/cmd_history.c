@@ -28,7 +28,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 
 	if (range && !strchr(range, ':'))
 		return cli_usage_error(ctx, "History range requires [start]:[end], [start]:, or :[end]");
-	if ((rc = cli_open(&p, ctx)) != 0)
+	if ((rc = cli_open_headers(&p, ctx)) != 0)
 		return rc;
 	if (indicate || (range && strstr(range, "current"))) {
 		if ((rc = cli_connect(&db, p, ctx)) != 0)

@@ -36,9 +36,10 @@ int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-int cli_open(quipu_project **out, const cli_ctx *ctx)
+static int open_project(quipu_project **out, const cli_ctx *ctx, int headers_only)
 {
 	quipu_open_opts o = QUIPU_OPEN_OPTS_INIT;
+	o.headers_only = headers_only;
 	o.config_path = ctx->config;
 	o.section = ctx->name;
 	o.url = ctx->url;
@@ -47,6 +48,16 @@ int cli_open(quipu_project **out, const cli_ctx *ctx)
 	if (quipu_project_open(out, &o) < 0)
 		return cli_fail(ctx);
 	return 0;
+}
+
+int cli_open(quipu_project **out, const cli_ctx *ctx)
+{
+	return open_project(out, ctx, 0);
+}
+
+int cli_open_headers(quipu_project **out, const cli_ctx *ctx)
+{
+	return open_project(out, ctx, 1);
 }
 
 int cli_connect(quipu_db **out, const quipu_project *p, const cli_ctx *ctx)

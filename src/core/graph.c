@@ -470,12 +470,8 @@ static int fill_info(qp_rev *r)
 	in->n_labels = s->labels.count;
 	in->depends = (const char *const *)s->depends.items;
 	in->n_depends = s->depends.count;
-	if (r->n_children) {
-		if (!(r->next_ids = malloc(r->n_children * sizeof(*r->next_ids))))
-			return qp_error_oom();
-		for (i = 0; i < r->n_children; i++)
-			r->next_ids[i] = r->children[i]->info.id;
-	}
+	for (i = 0; i < r->n_children; i++)   /* next_ids: a slice of g->next_block */
+		r->next_ids[i] = r->children[i]->info.id;
 	in->next = r->next_ids;
 	in->n_next = r->n_children;
 	in->is_head = !r->n_children;
@@ -491,8 +487,8 @@ static int link(qp_graph *g, qp_rev *r, qp_buf *pb, size_t *np)
 	qp_script *s = r->script;
 	size_t i, j;
 
-	if (s->down.count && !(r->parents = malloc(s->down.count * sizeof(*r->parents))))
-		return qp_error_oom();
+	r->parents = g->parent_block + g->n_parent_block;   /* a slice of one block */
+	g->n_parent_block += s->down.count;
 	for (i = 0; i < s->down.count; i++) {
 		const char *d = s->down.items[i];
 		qp_rev *p = qp_map_get(&g->by_id, d);
@@ -543,7 +539,7 @@ static int link(qp_graph *g, qp_rev *r, qp_buf *pb, size_t *np)
 /* Fills children and dependents (id order) from parents and deps. */
 static int link_back(qp_graph *g, const unsigned char *dead)
 {
-	size_t i, j;
+	size_t i, j, n_children = 0, at = 0;
 
 	for (i = 0; i < g->n_scripts; i++) {
 		qp_rev *r = &g->nodes[i];
@@ -554,10 +550,17 @@ static int link_back(qp_graph *g, const unsigned char *dead)
 		for (j = 0; j < r->n_deps; j++)
 			r->deps[j]->n_dependents++;
 	}
+	for (i = 0; i < g->n_scripts; i++)
+		n_children += g->nodes[i].n_children;
+	/* children and next ids: slices of two blocks (one allocation each, not one per revision) */
+	if (n_children && (!(g->child_block = malloc(n_children * sizeof(*g->child_block))) ||
+	                   !(g->next_block = malloc(n_children * sizeof(*g->next_block)))))
+		return qp_error_oom();
 	for (i = 0; i < g->n_scripts; i++) {
 		qp_rev *r = &g->nodes[i];
-		if (r->n_children && !(r->children = malloc(r->n_children * sizeof(*r->children))))
-			return qp_error_oom();
+		r->children = g->child_block + at;
+		r->next_ids = g->next_block + at;
+		at += r->n_children;
 		if (r->n_dependents && !(r->dependents = malloc(r->n_dependents * sizeof(*r->dependents))))
 			return qp_error_oom();
 		r->n_children = r->n_dependents = 0;
@@ -670,7 +673,7 @@ done:
 int qp_graph_build(qp_graph *g, qp_script *scripts, size_t n_scripts)
 {
 	qp_buf pb = QP_BUF_INIT;
-	size_t np = 0, i, l, live = 0, edges = 0;
+	size_t np = 0, i, l, live = 0, edges = 0, n_parents = 0;
 	unsigned char *dead = NULL, *seen = NULL;
 	qp_rev **stack = NULL;
 	int error = 0;
@@ -737,6 +740,12 @@ int qp_graph_build(qp_graph *g, qp_script *scripts, size_t n_scripts)
 	}
 
 	for (i = 0; i < n_scripts; i++)
+		n_parents += dead[i] ? 0 : scripts[i].down.count;
+	if (n_parents && !(g->parent_block = malloc(n_parents * sizeof(*g->parent_block)))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	for (i = 0; i < n_scripts; i++)
 		if (!dead[i] && (error = link(g, &g->nodes[i], &pb, &np)) < 0)
 			goto done;
 	if ((error = link_back(g, dead)) < 0)
@@ -798,21 +807,18 @@ void qp_graph_release(qp_graph *g)
 	if (g->nodes)
 		for (i = 0; i < g->n_scripts; i++) {
 			qp_rev *r = &g->nodes[i];
-			free(r->parents);
 			free(r->deps);
-			free(r->children);
 			free(r->dependents);
 			free(r->norm_deps);
-			free(r->next_ids);
-			free(r->down_ids);
-			free(r->label_ids);
-			free(r->dep_ids);
 			qp_strlist_release(&r->branches);
 		}
 	for (i = 0; g->scripts && i < g->n_scripts; i++)
 		qp_script_release(&g->scripts[i]);
 	free(g->scripts);
 	free(g->nodes);
+	free(g->parent_block);
+	free(g->child_block);
+	free(g->next_block);
 	free(g->revs);
 	free(g->heads);
 	free(g->bases);

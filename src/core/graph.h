@@ -19,11 +19,12 @@
 typedef struct qp_rev {
 	quipu_revinfo info;         /* the public view; strings borrowed from script */
 	qp_script *script;          /* borrowed from the graph's array */
-	struct qp_rev **parents;    /* resolved `Revises`, owned array */
+	struct qp_rev **parents;    /* resolved `Revises`: a slice of the graph's parent_block */
 	size_t n_parents;
 	struct qp_rev **deps;       /* resolved `Depends On`, owned array */
 	size_t n_deps;
-	struct qp_rev **children;   /* revisions that name this one in Revises, id order */
+	struct qp_rev **children;   /* revisions that name this one in Revises, id order: a slice
+	                               of the graph's child_block */
 	size_t n_children;
 	struct qp_rev **dependents; /* revisions that name this one in Depends On */
 	size_t n_dependents;
@@ -32,16 +33,17 @@ typedef struct qp_rev {
 	size_t n_norm_deps;
 	qp_strlist branches;        /* branch labels that apply here (own + inherited) */
 	size_t order;               /* position in qp_graph.revs (topological) */
-	const char **next_ids;      /* info.next storage, owned array */
-	const char **down_ids;      /* info.down storage, owned array */
-	const char **label_ids;     /* info.labels storage, owned array */
-	const char **dep_ids;       /* info.depends storage, owned array */
+	const char **next_ids;      /* info.next storage: a slice of the graph's next_block */
 } qp_rev;
 
 typedef struct qp_graph {
 	qp_script *scripts;         /* owned array of n_scripts (taken from the caller) */
 	size_t n_scripts;
 	qp_rev *nodes;              /* owned, one per script */
+	qp_rev **parent_block;      /* owned: every node's parents, back to back */
+	size_t n_parent_block;      /* used so far (while linking) */
+	qp_rev **child_block;       /* owned: every node's children, back to back */
+	const char **next_block;    /* owned: every node's info.next, back to back */
 	qp_rev **revs;              /* topological order: parents and dependencies
 	                               before children; ties broken by id */
 	size_t count;

@@ -112,6 +112,8 @@ int quipu_plan_sql(char **out, const quipu_project *p, const quipu_plan *plan, c
 
 	(void)dialect; /* the same SQL on both for now; dialect-specific output joins with MySQL */
 	*out = NULL;
+	if ((error = qp_project_need_sql(p)) < 0)
+		return error;
 	if (plan->kind == QP_PLAN_STAMP) {
 		stamp_sql(&b, p, plan);
 		goto finish;

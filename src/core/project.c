@@ -3,26 +3,84 @@
  * read-only queries on its revision graph (quipu_heads, quipu_resolve, ...).
  */
 #include "core/project.h"
+#include "core/hcache.h"
 #include "util/err.h"
 #include "util/fs.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One revision file of folder dfd: from the header cache when headers_only
+ * and its stat identity is unchanged, else read and parsed (and offered to
+ * the cache). fstatat + openat/read/close: the stat is the cache key and
+ * the type check, and gives the size so one read takes the file. */
+static int load_one(qp_script *out, qp_hcache *hc, int dfd, const char *name, char *path, int headers_only)
+{
+	struct stat st;
+	qp_fstamp stamp;
+	char *text = NULL;
+	size_t len = 0;
+	int hit, error;
+
+	memset(out, 0, sizeof(*out));
+	if (fstatat(dfd, name, &st, 0) < 0) {
+		if (errno == ENOENT)
+			error = qp_error_set(QUIPU_ENOTFOUND, "%s: no such file", path);
+		else
+			error = qp_error_set(QUIPU_EIO, "%s: cannot open: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error = qp_error_set(QUIPU_EIO, "%s: not a regular file", path);
+		goto fail;
+	}
+	qp_fstamp_of(&stamp, &st);
+	if (headers_only && (hit = qp_hcache_get(hc, name, path, &stamp, out)) != 0) {
+		if (hit < 0) {
+			error = qp_error_oom();
+			goto fail;
+		}
+		free(path);
+		return 0;
+	}
+	if ((error = qp_read_file_at(&text, &len, dfd, name, path, (size_t)st.st_size)) < 0)
+		goto fail;
+	if ((error = qp_script_parse(out, path, text, len)) < 0)   /* takes text */
+		goto fail;
+	free(path);
+	if (headers_only) {
+		qp_hcache_put(hc, name, &stamp, out);
+		free(out->text);   /* not kept: a cache hit has none either */
+		out->text = NULL;
+		out->text_len = 0;
+	}
+	return 0;
+fail:
+	free(path);
+	return error;
+}
 
 /* Reads every *.sql file of every version location. All parse errors are
  * gathered into one message, one line per file, as graph errors are. */
 static int load_scripts(qp_script **out, size_t *n_out, char **parse_problems, size_t *n_parse_problems,
-                        const qp_config *cfg)
+                        const qp_config *cfg, int headers_only, qp_hcache *caches)
 {
 	qp_script *scripts = NULL;
 	size_t n = 0, cap = 0, i, j;
 	qp_buf problems = QP_BUF_INIT;
 	size_t n_problems = 0;
-	int error = 0;
+	qp_hcache none, *hc = &none;
+	int dfd = -1, error = 0;
 
+	memset(&none, 0, sizeof(none));
 	for (i = 0; i < cfg->version_locations.count; i++) {
 		const char *dir = cfg->version_locations.items[i];
 		qp_strlist names = QP_STRLIST_INIT;
+		char *abs;
 
 		if (!qp_is_dir(dir)) {
 			error = qp_error_set(QUIPU_ECONFIG,
@@ -33,6 +91,32 @@ static int load_scripts(qp_script **out, size_t *n_out, char **parse_problems, s
 		}
 		if ((error = qp_list_dir(&names, dir, ".sql")) < 0)
 			goto done;
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			qp_strlist_release(&names);
+			error = qp_error_set(QUIPU_EIO, "%s: cannot read folder: %s", dir, strerror(errno));
+			goto done;
+		}
+		if (headers_only) {
+			if (!(abs = qp_path_absolute(dir))) {
+				qp_strlist_release(&names);
+				error = qp_error_oom();
+				goto done;
+			}
+			hc = &caches[i];
+			qp_hcache_open(hc, abs, NULL);
+			free(abs);
+		}
+		if (n + names.count > cap) {
+			size_t ncap = n + names.count;
+			qp_script *ns = realloc(scripts, (ncap ? ncap : 1) * sizeof(*ns));
+			if (!ns) {
+				qp_strlist_release(&names);
+				error = qp_error_oom();
+				goto done;
+			}
+			scripts = ns;
+			cap = ncap;
+		}
 		for (j = 0; j < names.count; j++) {
 			char *path = qp_path_join(dir, names.items[j]);
 			if (!path) {
@@ -40,29 +124,23 @@ static int load_scripts(qp_script **out, size_t *n_out, char **parse_problems, s
 				error = qp_error_oom();
 				goto done;
 			}
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				qp_script *ns = realloc(scripts, ncap * sizeof(*ns));
-				if (!ns) {
-					free(path);
+			if (load_one(&scripts[n], hc, dfd, names.items[j], path, headers_only) < 0) { /* takes path */
+				const quipu_error *e = quipu_error_last();
+				if (e && e->code == QUIPU_ENOMEM) {
 					qp_strlist_release(&names);
-					error = qp_error_oom();
+					error = QUIPU_ENOMEM;
 					goto done;
 				}
-				scripts = ns;
-				cap = ncap;
-			}
-			memset(&scripts[n], 0, sizeof(scripts[n]));
-			if (qp_script_load(&scripts[n], path) < 0) {
-				const quipu_error *e = quipu_error_last();
-				qp_buf_printf(&problems, "\n  %s", e ? e->message : path);
+				qp_buf_printf(&problems, "\n  %s", e ? e->message : names.items[j]);
 				n_problems++;
 			} else {
 				n++;
 			}
-			free(path);
 		}
 		qp_strlist_release(&names);
+		qp_hcache_flush(hc);
+		close(dfd);
+		dfd = -1;
 	}
 	if (n_problems) {
 		/* keep going: the graph checks of the files that did parse are
@@ -79,6 +157,8 @@ static int load_scripts(qp_script **out, size_t *n_out, char **parse_problems, s
 	scripts = NULL;
 	n = 0;
 done:
+	if (dfd >= 0)
+		close(dfd);
 	for (i = 0; i < n; i++)
 		qp_script_release(&scripts[i]);
 	free(scripts);
@@ -124,7 +204,16 @@ int quipu_project_open(quipu_project **out, const quipu_open_opts *opts)
 		error = qp_error_oom();
 		goto done;
 	}
-	if ((error = load_scripts(&scripts, &n, &parse_problems, &n_parse_problems, &p->cfg)) < 0)
+	if (opts->headers_only && p->cfg.version_locations.count) {
+		/* the scripts will borrow from the caches: they live as long as p */
+		if (!(p->caches = calloc(p->cfg.version_locations.count, sizeof(*p->caches)))) {
+			error = qp_error_oom();
+			goto done;
+		}
+		p->n_caches = p->cfg.version_locations.count;
+	}
+	if ((error = load_scripts(&scripts, &n, &parse_problems, &n_parse_problems, &p->cfg, opts->headers_only,
+	                          p->caches)) < 0)
 		goto done;
 	error = qp_graph_build(&p->graph, scripts, n); /* takes scripts */
 	scripts = NULL;
@@ -139,6 +228,7 @@ int quipu_project_open(quipu_project **out, const quipu_open_opts *opts)
 	if (error < 0)
 		goto done;
 	mark(&p->graph);
+	p->headers_only = opts->headers_only;
 	*out = p;
 	p = NULL;
 done:
@@ -149,12 +239,26 @@ done:
 
 void quipu_project_free(quipu_project *p)
 {
+	size_t i;
+
 	if (!p)
 		return;
 	qp_graph_release(&p->graph);
+	for (i = 0; i < p->n_caches; i++)
+		qp_hcache_release(&p->caches[i]);
+	free(p->caches);
 	qp_config_release(&p->cfg);
 	free(p->url_redacted);
 	free(p);
+}
+
+int qp_project_need_sql(const quipu_project *p)
+{
+	if (p && p->headers_only)
+		return qp_error_set(QUIPU_EUSAGE, "the project was opened with headers_only: its revisions' SQL "
+		                                  "was not read; open it without headers_only to run, plan, "
+		                                  "validate or lint");
+	return 0;
 }
 
 const char *quipu_project_config_path(const quipu_project *p)

@@ -17,6 +17,9 @@ struct quipu_project {
 	qp_graph graph;           /* owned */
 	char *url_redacted;       /* owned, NULL when no URL */
 	int headers_only;         /* opened with quipu_open_opts.headers_only: no script text */
+	struct qp_hcache *caches; /* owned, one per version location when headers_only: the
+	                             header caches the graph's scripts borrow from */
+	size_t n_caches;
 };
 
 /* 0, or QUIPU_EUSAGE when p was opened headers_only (its scripts have no

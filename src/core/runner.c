@@ -669,6 +669,8 @@ int quipu_apply(quipu_db *db, const quipu_project *p, const quipu_plan *plan_in,
 	size_t i, replans = 0;
 	int error, locked = 0;
 
+	if ((error = qp_project_need_sql(p)) < 0)
+		return error;
 	if (!opts)
 		opts = &defaults;
 	r.db = db;

@@ -380,6 +380,10 @@ void qp_script_release(qp_script *s)
 {
 	if (!s)
 		return;
+	if (s->borrowed) {
+		memset(s, 0, sizeof(*s));
+		return;
+	}
 	free(s->path);
 	free(s->id);
 	free(s->message);

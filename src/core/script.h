@@ -46,6 +46,9 @@ typedef struct qp_script {
 	size_t text_len;
 	qp_section up;
 	qp_section downgrade;
+	int borrowed;        /* from the header cache: every pointer above (path, id, message,
+	                        create_date, the lists' arrays and strings) points into storage the
+	                        cache owns, and qp_script_release frees nothing; text is NULL */
 } qp_script;
 
 /*

@@ -70,6 +70,8 @@ int quipu_validate(char ***out, size_t *n_out, size_t *n_checked, const quipu_pr
 	*n_out = 0;
 	if (n_checked)
 		*n_checked = 0;
+	if ((error = qp_project_need_sql(p)) < 0)
+		return error;
 	if ((error = qp_db_read_rows(&rows, db, &p->cfg, &xe)) < 0)
 		goto done;
 	if ((error = qp_log_read(&log, &n_log, db, &p->cfg)) < 0)

@@ -511,6 +511,8 @@ int quipu_lint(quipu_lint_report **out, const quipu_project *p, quipu_db *db, co
 	size_t i;
 
 	*out = NULL;
+	if ((error = qp_project_need_sql(p)) < 0)
+		return error;
 	pg = db ? strcmp(quipu_db_dialect(db), "sqlite") != 0 : !project_is_sqlite(p);
 	if ((error = report_new(&r)) < 0 || (error = qp_lint_state_new(&st, pg)) < 0)
 		goto done;

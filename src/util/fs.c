@@ -14,50 +14,81 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int qp_read_file(char **out, size_t *len_out, const char *path)
+/* Reads fd to *out (NUL-terminated). expected: the size stat() gave; the
+ * read stops there, as at the end of the file, unless the buffer (one byte
+ * more) fills up: then the file grew and is read to its end. */
+static int read_fd(char **out, size_t *len_out, int fd, const char *path, size_t expected)
 {
-	char *data = NULL;
-	struct stat st;
-	size_t n = 0;
-	int fd, error = 0;
+	size_t cap = expected + 1, n = 0;
+	char *data = malloc(cap + 1), *grown;
 
-	/* open/fstat/read/close: four system calls a file (stdio adds a
-	 * second fstat), which counts when a history has thousands of files */
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return qp_error_set(QUIPU_ENOTFOUND, "%s: no such file", path);
-		return qp_error_set(QUIPU_EIO, "%s: cannot open: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		error = qp_error_set(QUIPU_EIO, "%s: not a regular file", path);
-		goto done;
-	}
-	data = malloc((size_t)st.st_size + 1);
-	if (!data) {
-		error = qp_error_oom();
-		goto done;
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + n, (size_t)st.st_size - n);
+	if (!data)
+		return qp_error_oom();
+	for (;;) {
+		ssize_t r = read(fd, data + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			error = qp_error_set(QUIPU_EIO, "%s: read error: %s", path, strerror(errno));
-			goto done;
+			free(data);
+			return qp_error_set(QUIPU_EIO, "%s: read error: %s", path, strerror(errno));
 		}
 		if (r == 0)
-			break; /* the file shrank while we read it */
+			break;
 		n += (size_t)r;
+		if (n == expected)
+			break;   /* one read for a file that did not change */
+		if (n == cap) {
+			if (!(grown = realloc(data, cap * 2 + 1))) {
+				free(data);
+				return qp_error_oom();
+			}
+			data = grown;
+			cap *= 2;
+		}
 	}
 	data[n] = '\0';
 	if (len_out)
 		*len_out = n;
 	*out = data;
-	data = NULL;
-done:
-	free(data);
+	return 0;
+}
+
+static int open_error(const char *path)
+{
+	if (errno == ENOENT)
+		return qp_error_set(QUIPU_ENOTFOUND, "%s: no such file", path);
+	return qp_error_set(QUIPU_EIO, "%s: cannot open: %s", path, strerror(errno));
+}
+
+int qp_read_file(char **out, size_t *len_out, const char *path)
+{
+	struct stat st;
+	int fd, error;
+
+	/* open/fstat/read/close: four system calls a file (stdio adds a
+	 * second fstat), which counts when a history has thousands of files */
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return open_error(path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		error = qp_error_set(QUIPU_EIO, "%s: not a regular file", path);
+	else
+		error = read_fd(out, len_out, fd, path, (size_t)st.st_size);
+	close(fd);
+	return error;
+}
+
+int qp_read_file_at(char **out, size_t *len_out, int dfd, const char *name, const char *path, size_t expected)
+{
+	int fd, error;
+
+	*out = NULL;
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return open_error(path);
+	error = read_fd(out, len_out, fd, path, expected);
 	close(fd);
 	return error;
 }

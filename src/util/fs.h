@@ -10,6 +10,10 @@
 /* Reads a whole file into *out (NUL-terminated, caller frees). QUIPU_ENOTFOUND
  * when it does not exist, QUIPU_EIO otherwise; the message names the path. */
 int qp_read_file(char **out, size_t *len_out, const char *path);
+/* The same for `name` in the folder open as dfd, known (by fstatat) to be a
+ * regular file of `expected` bytes: openat/read/close, three system calls.
+ * path: the name used in messages. */
+int qp_read_file_at(char **out, size_t *len_out, int dfd, const char *name, const char *path, size_t expected);
 /* Writes data to path, failing with QUIPU_EEXISTS if it exists and !overwrite. */
 int qp_write_file(const char *path, const char *data, size_t len, int overwrite);
 /* The names (not paths) of the regular files in dir ending in `suffix`, sorted. */

@@ -26,7 +26,9 @@ T_DIR="${QUIPU_TEST_TMP:-/tmp/quipu-tests}/$T_NAME"
 rm -rf "$T_DIR"
 mkdir -p "$T_DIR"
 cd "$T_DIR"
-unset QUIPU_CONFIG QUIPU_DATABASE_URL DATABASE_URL
+unset QUIPU_CONFIG QUIPU_DATABASE_URL DATABASE_URL QUIPU_NO_CACHE
+# the header cache of heads/current/history/branches: inside the test's folder, not ~/.cache
+export XDG_CACHE_HOME="$T_DIR/.cache"
 
 if [ -n "${QUIPU_TEST_PG_ENV:-}" ]; then
 	if [ ! -f "$QUIPU_TEST_PG_ENV" ]; then
