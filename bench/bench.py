@@ -9,7 +9,9 @@
                                                Alembic and dbmate
   bench/bench.py offline --n N                 upgrade head --sql (quipu vs Alembic)
   bench/bench.py graph   [--n 10000]           bench/graph_bench.c through the public API
-  bench/bench.py autogen                       placeholder (autogenerate is being built)
+  bench/bench.py autogen [--tables 2000] [--only modified|empty_db] [--introspect 200 2000 10000]
+                                               revision --autogenerate / check vs Alembic, 1 % of
+                                               T tables changed and all new; introspection alone
 
 Common options: --runs R --warmup W --out DIR (JSON + markdown per figure, default
 bench/results/) --quipu PATH (default build/quipu) --keep.
@@ -34,6 +36,7 @@ import datetime
 import glob
 import json
 import os
+import re
 import shlex
 import shutil
 import statistics
@@ -65,7 +68,8 @@ class Cmd:
     """One command of a figure: argv (exec'd directly) or sh (through bash)."""
 
     def __init__(self, name, argv=None, sh=None, stdin=None, prepare=None, check=None,
-                 env=None, cwd=None, tool="peer", shape=""):
+                 env=None, cwd=None, tool="peer", shape="", ok_rc=(0,)):
+        self.ok_rc = ok_rc  # exit codes that are not a failure (`quipu check`: 1 = changes found)
         self.name, self.argv, self.sh, self.stdin = name, argv, sh, stdin
         self.prepare, self.check, self.env, self.cwd = prepare, check, env, cwd
         self.tool, self.shape = tool, shape
@@ -97,7 +101,7 @@ class Cmd:
         finally:
             if self.stdin:
                 fin.close()
-        if p.returncode != 0:
+        if p.returncode not in self.ok_rc:
             raise RuntimeError(f"{self.name} failed (rc={p.returncode}): {self.display()}\n"
                                f"{err.decode(errors='replace')[-2000:]}")
         if self.check:
@@ -121,7 +125,7 @@ class Cmd:
             finally:
                 if self.stdin:
                     fin.close()
-            if r.returncode != 0:
+            if r.returncode not in self.ok_rc:
                 raise RuntimeError(f"{self.name} failed in the RSS run: {r.stderr[-1000:]}")
             kib = int(tf.read().strip().splitlines()[-1])
         if self.check:
@@ -510,13 +514,166 @@ def fig_graph(args, w):
                        note=f"{n}-revision branched graph (5 heads, 2 merges, labels)")]
 
 
+def build_introspect_bench(args, w):
+    """bench/introspect_bench.c against the library of the binary under test (internal headers)."""
+    lib = os.path.join(os.path.dirname(os.path.abspath(args.quipu)), "libquipu.a")
+    exe = os.path.join(w.dir, "introspect_bench")
+    libs = sh("pkg-config --libs sqlite3 inih", capture=True).split()
+    subprocess.run(["gcc", "-O2", "-Wall", "-I", os.path.join(ROOT, "include"), "-I", os.path.join(ROOT, "src"),
+                    os.path.join(BENCH, "introspect_bench.c"), "-o", exe, lib, *libs, "-lpg_query",
+                    "-lpthread", "-lm", "-ldl"], check=True)
+    return exe
+
+
+def expected_changes(d):
+    return {tuple(l.split()) for l in open(os.path.join(d, "expected.txt")) if l.strip()}
+
+
+def quipu_changes(path):
+    """(table, kind) found in the upgrade section of a quipu revision, in the peers' words."""
+    up = open(path).read().split("-- migrate:upgrade", 1)[1].split("-- migrate:downgrade", 1)[0]
+    found = set()
+    for m in re.finditer(r"ALTER TABLE (\w+) ADD COLUMN extra ", up):
+        found.add((m.group(1), "add_column"))
+    for m in re.finditer(r"DROP INDEX (?:public\.)?ix_(\w+)_name;", up):
+        found.add((m.group(1), "drop_index"))
+    for m in re.finditer(r"ALTER TABLE (\w+) ALTER COLUMN note SET NOT NULL;", up):
+        found.add((m.group(1), "nullable"))
+    other = [l for l in up.splitlines() if l.strip() and not l.startswith("--")
+             and not re.match(r"(ALTER TABLE \w+ (ADD COLUMN extra |ALTER COLUMN note SET NOT NULL)|DROP INDEX)", l)]
+    return found, other, len(re.findall(r"^CREATE TABLE ", up, re.M))
+
+
+def alembic_changes(path):
+    src = open(path).read()
+    up = src.split("def upgrade()", 1)[1].split("def downgrade()", 1)[0]
+    found = set()
+    for m in re.finditer(r"op\.add_column\('(\w+)', sa\.Column\('extra'", up):
+        found.add((m.group(1), "add_column"))
+    for m in re.finditer(r"op\.drop_index\((?:op\.f\()?'ix_\w+_name'\)?, table_name='(\w+)'\)", up):
+        found.add((m.group(1), "drop_index"))
+    for m in re.finditer(r"op\.alter_column\('(\w+)', 'note'", up):
+        found.add((m.group(1), "nullable"))
+    n_ops = len(re.findall(r"^\s+op\.", up, re.M))
+    return found, n_ops, len(re.findall(r"op\.create_table\(", up))
+
+
 def fig_autogen(args, w):
-    msg = ("PLACEHOLDER: autogenerate figures (issue 6: 1 % of 2,000 tables changed, 2,000 new "
-           "tables, introspection of 10,000 tables) are not measured: `quipu revision "
-           "--autogenerate` is being built by another engineer.  When it lands, add them here "
-           "against ../shared/peers/bench.py autogen (the Alembic side).  No numbers are faked.")
-    print(msg)
-    return []
+    """Autogenerate, quipu vs Alembic on the peers' workload (gen.py autogen), and quipu's
+    introspection alone at several sizes."""
+    recs = []
+    w.pg = w.pg or peers.PG(w.dir)
+    pg = w.pg
+    env0 = dict(pg.env)
+    for k in ("DATABASE_URL", "QUIPU_DATABASE_URL"):
+        env0.pop(k, None)
+    t = args.tables
+    runs = args.runs or (5 if t <= 200 else 3)
+    warm = 1 if args.warmup is None else args.warmup
+    d = os.path.join(w.dir, f"autogen{t}")
+    if t:
+        sh(f"{PY} {PEERS}/gen.py autogen --tables {t} --out {d} > /dev/null")
+        sh(f"{PY} {BENCH}/gen_quipu.py autogen --from {d} > /dev/null")
+        qd = os.path.join(d, "quipu")
+        base = open(os.path.join(qd, "BASELINE")).read().strip()
+        want = expected_changes(d)
+        # ag_v1: the peers' create_all of models_v1 (SQLAlchemy); qp_v1: a copy of it with the
+        # alembic_version row of quipu's baseline revision (so quipu sees it at head); ag_empty
+        for db in ("ag_v1", "ag_empty"):
+            sh(pg.reset_cmd("empty", db), env=env0)
+        t0 = time.perf_counter()
+        sh(f"{PY} {d}/create_all.py > /dev/null", env=dict(env0, DB_URL=pg.url("ag_v1")))
+        print(f"setup: create_all of {t} tables: {time.perf_counter() - t0:.1f} s", flush=True)
+        sh(f"psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS qp_v1' -c 'CREATE DATABASE qp_v1 TEMPLATE ag_v1'",
+           env=env0)
+        sh(f"psql -X -q -v ON_ERROR_STOP=1 -d qp_v1 -f {qd}/stamp.sql", env=env0)
+        aini = os.path.join(d, "alembic.ini")
+        avers = os.path.join(d, "migrations", "versions")
+        aenv = {db: dict(env0, DB_URL=pg.url(db), PEERS_RECURSION_LIMIT="100000") for db in ("ag_v1", "ag_empty")}
+        qvers = {"quipu.ini": os.path.join(qd, "migrations", "versions"),
+                 "quipu_empty.ini": os.path.join(qd, "migrations_empty", "versions")}
+
+        def q_prepare(ini):
+            return f"find {qvers[ini]} -name '*.sql' ! -name '{base}_*' -delete"
+
+        def q_check(ini, mode):
+            def f():
+                files = [p for p in glob.glob(os.path.join(qvers[ini], "*.sql"))
+                         if not os.path.basename(p).startswith(base + "_")]
+                if len(files) != 1:
+                    return f"{len(files)} new revision files"
+                found, other, creates = quipu_changes(files[0])
+                if mode == "changes" and (found != want or other):
+                    return f"quipu found {sorted(found ^ want)[:5]} differing from expected.txt; other: {other[:3]}"
+                if mode == "create_all" and creates != t:
+                    return f"quipu wrote {creates} CREATE TABLE, expected {t}"
+                return None
+            return f
+
+        def a_check(mode):
+            def f():
+                files = glob.glob(os.path.join(avers, "*.py"))
+                if len(files) != 1:
+                    return f"{len(files)} new Alembic revision files"
+                found, n_ops, creates = alembic_changes(files[0])
+                if mode == "changes" and found != want:
+                    return f"Alembic found {sorted(found ^ want)[:5]} differing from expected.txt"
+                if mode == "create_all" and creates != t:
+                    return f"Alembic wrote {creates} create_table, expected {t}"
+                return None
+            return f
+
+        # warm Alembic's __pycache__ (models_v2.py is large) once, untimed
+        subprocess.run(ALEMBIC + ["-c", aini, "revision", "--autogenerate", "-m", "warm"], env=aenv["ag_v1"],
+                       cwd=w.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sh(f"rm -f {avers}/*.py")
+        for fig, qini, qdb, adb, mode in (("modified", "quipu.ini", "qp_v1", "ag_v1", "changes"),
+                                          ("empty_db", "quipu_empty.ini", "ag_empty", "ag_empty", "create_all")):
+            if args.only and fig not in args.only:
+                continue
+            qenv = dict(env0)
+            qbase = [args.quipu, "-c", os.path.join(qd, qini), "--url", pg.libpq_url(qdb)]
+            cmds = [Cmd("quipu revision --autogenerate", argv=qbase + ["revision", "--autogenerate", "-m", "auto"],
+                        env=qenv, cwd=w.dir, tool="quipu", prepare=q_prepare(qini), check=q_check(qini, mode)),
+                    Cmd("quipu check", argv=qbase + ["check"], env=qenv, cwd=w.dir, tool="quipu", ok_rc=(1,)),
+                    Cmd("alembic revision --autogenerate", argv=ALEMBIC + ["-c", aini, "revision", "--autogenerate",
+                                                                          "-m", "auto"],
+                        env=aenv[adb], cwd=w.dir, prepare=f"rm -f {avers}/*.py", check=a_check(mode))]
+            note = (f"{t} tables (the peers' gen.py autogen: 10 columns, a SERIAL primary key, an index, a "
+                    f"foreign key to the previous table). "
+                    + (f"The database holds v1 (SQLAlchemy create_all; quipu's copy has the alembic_version row of "
+                       f"its v1 baseline revision), the models are v2: {len(want)} tables changed (expected.txt: "
+                       f"add a column, drop an index, make a column NOT NULL). "
+                       if mode == "changes" else
+                       "An empty database, the models are v2: everything is new. ")
+                    + "quipu's models are the DDL SQLAlchemy compiles from the same models (bench/gen_quipu.py "
+                    "autogen), loaded into a scratch database or parsed, as the binary does; Alembic: the peers' "
+                    "project with sys.setrecursionlimit(100000) (stock Alembic fails with RecursionError on this FK "
+                    "chain). Every run's revision is checked against expected.txt (modified) or for one CREATE "
+                    "TABLE per table (empty). `quipu check` exits 1 (changes found) and writes nothing.")
+            recs.append(run_figure(f"autogen.pg.t{t}.{fig}", cmds, runs, warm, args.out, note=note))
+    if args.introspect:
+        exe = build_introspect_bench(args, w)
+        src = None
+        for n in args.introspect:
+            dd = os.path.join(w.dir, f"intro{n}")
+            sh(f"{PY} {PEERS}/gen.py autogen --tables {n} --out {dd} > /dev/null")
+            sh(f"{PY} {BENCH}/gen_quipu.py autogen --from {dd} > /dev/null")
+            db = f"intro{n}"
+            sh(pg.reset_cmd("empty", db), env=env0)
+            t0 = time.perf_counter()
+            sh(f"psql -X -q -v ON_ERROR_STOP=1 -1 -d {db} -f {dd}/quipu/models_v1.sql", env=env0)
+            sh(f"psql -X -q -v ON_ERROR_STOP=1 -d {db} -f {dd}/quipu/stamp.sql", env=env0)
+            print(f"setup: {n} tables loaded in {time.perf_counter() - t0:.1f} s", flush=True)
+            cmds = [Cmd(f"introspection, {n} tables", argv=[exe, pg.libpq_url(db), "1"], env=env0, cwd=w.dir,
+                        tool="quipu"),
+                    Cmd("true (spawn floor)", argv=["true"], env=env0, cwd=w.dir, tool="floor")]
+            recs.append(run_figure(
+                f"autogen.pg.introspect.t{n}", cmds, args.runs or 5, warm, args.out,
+                note=f"{n} tables of the peers' shape ({15 * n - 1} objects: tables, columns, sequences, keys, "
+                     "indexes). bench/introspect_bench.c: a new process and connection per run (a fresh server "
+                     "backend, as every quipu command), qp_introspect() once; the time is spawn to exit."))
+    return recs
 
 
 def main():
@@ -543,7 +700,10 @@ def main():
     g.add_argument("--n", type=int, default=10000)
     g.add_argument("--iters", type=int, default=1000)
     g.add_argument("--opens", type=int, default=10)
-    sub.add_parser("autogen", parents=[common])
+    a = sub.add_parser("autogen", parents=[common])
+    a.add_argument("--tables", type=int, default=2000, help="0: no autogenerate figure")
+    a.add_argument("--only", nargs="*", choices=["modified", "empty_db"])
+    a.add_argument("--introspect", type=int, nargs="*", default=[], help="e.g. 200 2000 10000")
     args = ap.parse_args()
     args.quipu = os.path.abspath(args.quipu)
     if not os.access(args.quipu, os.X_OK):
