@@ -1,22 +1,45 @@
 /*
  * json.c: a small recursive-descent JSON reader into a tree (see json.h).
+ *
+ * Built for libpg_query's parse trees, which for a large models file are
+ * tens of megabytes and millions of nodes, so nothing is allocated per node
+ * or per string: the text is copied once and strings are decoded in place
+ * in that copy (decoding never lengthens them, so a string ends at or
+ * before its closing quote, where its NUL goes); a container's children are
+ * gathered on a scratch stack and copied, by value, into one array of the
+ * tree's arena when the container closes. The tree is the arena: freeing
+ * the root frees everything at once.
  */
 #include "lint/json.h"
+#include "util/arena.h"
 #include "util/err.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define QP_JSON_MAX_DEPTH 1000  /* parse trees are deep, not this deep */
 
+/* What qp_json_parse returns a pointer into: the root first, so that
+ * qp_json_free can get back to the rest. Owned by the caller of
+ * qp_json_parse through the root. */
+typedef struct doc {
+	qp_json root;
+	qp_arena arena;  /* owned: every container's array */
+	char *text;      /* owned: the copy the strings point into */
+} doc;
+
 typedef struct reader {
-	const char *s;   /* the text, borrowed */
+	char *s;         /* the copy of the text, decoded in place */
 	size_t i;        /* the next byte */
 	int depth;       /* nesting of arrays and objects */
+	qp_arena *arena; /* borrowed: the tree's arena */
+	qp_json *stack;  /* owned: children of the open containers */
+	size_t sp, cap;
 } reader;
 
-static int parse_value(qp_json **out, reader *r);
+static int parse_value(qp_json *out, reader *r);
 
 static void skip_ws(reader *r)
 {
@@ -29,23 +52,23 @@ static int syntax(const reader *r, const char *what)
 	return qp_error_set(QUIPU_EPARSE, "parse tree JSON: %s at byte %zu", what, r->i);
 }
 
-/* Appends code point cp as UTF-8 to buf at *len (buf has room for 4 more). */
-static void put_utf8(char *buf, size_t *len, unsigned long cp)
+/* Writes code point cp as UTF-8 at s[*w] (room for 4 bytes is there). */
+static void put_utf8(char *s, size_t *w, unsigned long cp)
 {
 	if (cp < 0x80) {
-		buf[(*len)++] = (char)cp;
+		s[(*w)++] = (char)cp;
 	} else if (cp < 0x800) {
-		buf[(*len)++] = (char)(0xC0 | (cp >> 6));
-		buf[(*len)++] = (char)(0x80 | (cp & 0x3F));
+		s[(*w)++] = (char)(0xC0 | (cp >> 6));
+		s[(*w)++] = (char)(0x80 | (cp & 0x3F));
 	} else if (cp < 0x10000) {
-		buf[(*len)++] = (char)(0xE0 | (cp >> 12));
-		buf[(*len)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		buf[(*len)++] = (char)(0x80 | (cp & 0x3F));
+		s[(*w)++] = (char)(0xE0 | (cp >> 12));
+		s[(*w)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[(*w)++] = (char)(0x80 | (cp & 0x3F));
 	} else {
-		buf[(*len)++] = (char)(0xF0 | (cp >> 18));
-		buf[(*len)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		buf[(*len)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		buf[(*len)++] = (char)(0x80 | (cp & 0x3F));
+		s[(*w)++] = (char)(0xF0 | (cp >> 18));
+		s[(*w)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		s[(*w)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[(*w)++] = (char)(0x80 | (cp & 0x3F));
 	}
 }
 
@@ -70,85 +93,79 @@ static int hex4(reader *r, unsigned long *out)
 	return 0;
 }
 
-/* A string at r->i (the opening quote) into *out (caller frees). */
-static int parse_string(char **out, reader *r)
+/* A string at r->i (the opening quote), decoded in place: *out points into
+ * the text copy. Every escape is at least as long as what it decodes to, so
+ * the write position w never passes the read position r->i. */
+static int parse_string(const char **out, reader *r)
 {
-	size_t start = ++r->i, len = 0, cap;
-	char *buf;
+	char *s = r->s;
+	size_t start = ++r->i, w;
 	int error;
 
-	/* the decoded text is never longer than the raw text */
-	while (r->s[r->i] && r->s[r->i] != '"')
-		r->i += (r->s[r->i] == '\\' && r->s[r->i + 1]) ? 2 : 1;
-	if (r->s[r->i] != '"')
-		return syntax(r, "unterminated string");
-	cap = r->i - start + 1;
-	r->i = start;
-	if (!(buf = malloc(cap)))
-		return qp_error_oom();
-	while (r->s[r->i] != '"') {
-		char c = r->s[r->i++];
+	/* the common case: no escape */
+	while (s[r->i] != '"' && s[r->i] != '\\' && s[r->i])
+		r->i++;
+	w = r->i;
+	while (s[r->i] != '"') {
+		char c = s[r->i++];
 		unsigned long cp = 0;
+		if (c == '\0') {
+			r->i--;
+			return syntax(r, "unterminated string");
+		}
 		if (c != '\\') {
-			buf[len++] = c;
+			s[w++] = c;
 			continue;
 		}
-		c = r->s[r->i++];
+		c = s[r->i++];
 		switch (c) {
-		case 'n': buf[len++] = '\n'; break;
-		case 't': buf[len++] = '\t'; break;
-		case 'r': buf[len++] = '\r'; break;
-		case 'b': buf[len++] = '\b'; break;
-		case 'f': buf[len++] = '\f'; break;
+		case '\0':
+			r->i--;
+			return syntax(r, "unterminated string");
+		case 'n': s[w++] = '\n'; break;
+		case 't': s[w++] = '\t'; break;
+		case 'r': s[w++] = '\r'; break;
+		case 'b': s[w++] = '\b'; break;
+		case 'f': s[w++] = '\f'; break;
 		case 'u':
-			if ((error = hex4(r, &cp)) < 0) {
-				free(buf);
+			if ((error = hex4(r, &cp)) < 0)
 				return error;
-			}
 			/* a lone surrogate (libpg_query never writes pairs) becomes U+FFFD */
 			if (cp >= 0xD800 && cp <= 0xDFFF)
 				cp = 0xFFFD;
 			if (cp == 0)
 				cp = 0xFFFD;
-			/* \uXXXX is 6 raw bytes, at most 3 decoded: fits */
-			put_utf8(buf, &len, cp);
+			/* \uXXXX is 6 raw bytes, at most 3 decoded */
+			put_utf8(s, &w, cp);
 			break;
-		default: buf[len++] = c; break;  /* \" \\ \/ */
+		default: s[w++] = c; break;  /* \" \\ \/ */
 		}
 	}
+	s[w] = '\0';
 	r->i++;
-	buf[len] = '\0';
-	*out = buf;
+	*out = s + start;
 	return 0;
 }
 
-/* Appends item (and key) to j, growing its arrays. Takes both on success. */
-static int push(qp_json *j, size_t *cap, char *key, qp_json *item)
+/* Pushes a finished child onto the scratch stack. */
+static int push(reader *r, const qp_json *item)
 {
-	if (j->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
-		qp_json **items = realloc(j->items, ncap * sizeof(*items));
-		if (!items)
+	if (r->sp == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 256;
+		qp_json *st = realloc(r->stack, ncap * sizeof(*st));
+		if (!st)
 			return qp_error_oom();
-		j->items = items;
-		if (j->type == QP_JSON_OBJECT) {
-			char **keys = realloc(j->keys, ncap * sizeof(*keys));
-			if (!keys)
-				return qp_error_oom();
-			j->keys = keys;
-		}
-		*cap = ncap;
+		r->stack = st;
+		r->cap = ncap;
 	}
-	if (j->type == QP_JSON_OBJECT)
-		j->keys[j->n] = key;
-	j->items[j->n++] = item;
+	r->stack[r->sp++] = *item;
 	return 0;
 }
 
 static int parse_container(qp_json *j, reader *r)
 {
 	char close = j->type == QP_JSON_ARRAY ? ']' : '}';
-	size_t cap = 0;
+	size_t base = r->sp;
 	int error = 0;
 
 	if (++r->depth > QP_JSON_MAX_DEPTH)
@@ -160,8 +177,8 @@ static int parse_container(qp_json *j, reader *r)
 		goto done;
 	}
 	for (;;) {
-		char *key = NULL;
-		qp_json *item = NULL;
+		qp_json item;
+		const char *key = NULL;
 
 		skip_ws(r);
 		if (j->type == QP_JSON_OBJECT) {
@@ -173,21 +190,16 @@ static int parse_container(qp_json *j, reader *r)
 				goto done;
 			skip_ws(r);
 			if (r->s[r->i] != ':') {
-				free(key);
 				error = syntax(r, "expected ':'");
 				goto done;
 			}
 			r->i++;
 		}
-		if ((error = parse_value(&item, r)) < 0) {
-			free(key);
+		if ((error = parse_value(&item, r)) < 0)
 			goto done;
-		}
-		if ((error = push(j, &cap, key, item)) < 0) {
-			free(key);
-			qp_json_free(item);
+		item.key = key;
+		if ((error = push(r, &item)) < 0)
 			goto done;
-		}
 		skip_ws(r);
 		if (r->s[r->i] == ',') {
 			r->i++;
@@ -200,101 +212,117 @@ static int parse_container(qp_json *j, reader *r)
 		error = syntax(r, "expected ',' or a closing bracket");
 		goto done;
 	}
+	j->n = r->sp - base;
+	if (!(j->v.items = qp_arena_alloc(r->arena, j->n * sizeof(qp_json)))) {
+		error = QUIPU_ENOMEM;
+		goto done;
+	}
+	memcpy(j->v.items, r->stack + base, j->n * sizeof(qp_json));
 done:
+	r->sp = base;
 	r->depth--;
 	return error;
 }
 
-static int parse_value(qp_json **out, reader *r)
+/* A number: libpg_query writes integers; anything else goes to strtod. */
+static int parse_number(qp_json *j, reader *r)
 {
-	qp_json *j = calloc(1, sizeof(*j));
-	int error = 0;
+	const char *p = r->s + r->i;
+	char *end = NULL;
+	int neg = *p == '-';
+	double v = 0;
 
-	*out = NULL;
-	if (!j)
-		return qp_error_oom();
+	if (neg)
+		p++;
+	if (*p < '0' || *p > '9')
+		return syntax(r, "unexpected character");
+	while (*p >= '0' && *p <= '9' && v < 1e15)
+		v = v * 10 + (*p++ - '0');
+	j->type = QP_JSON_NUMBER;
+	if (*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')) {
+		j->v.number = strtod(r->s + r->i, &end);
+		r->i = (size_t)(end - r->s);
+		return 0;
+	}
+	j->v.number = neg ? -v : v;
+	r->i = (size_t)(p - r->s);
+	return 0;
+}
+
+static int parse_value(qp_json *j, reader *r)
+{
+	memset(j, 0, sizeof(*j));
 	skip_ws(r);
 	switch (r->s[r->i]) {
 	case '{':
 		j->type = QP_JSON_OBJECT;
-		error = parse_container(j, r);
-		break;
+		return parse_container(j, r);
 	case '[':
 		j->type = QP_JSON_ARRAY;
-		error = parse_container(j, r);
-		break;
+		return parse_container(j, r);
 	case '"':
 		j->type = QP_JSON_STRING;
-		error = parse_string(&j->str, r);
-		break;
+		return parse_string(&j->v.str, r);
 	case 't':
 	case 'f':
 	case 'n': {
-		static const struct { const char *word; qp_json_type type; } words[] = {
-			{"true", QP_JSON_TRUE}, {"false", QP_JSON_FALSE}, {"null", QP_JSON_NULL}};
+		static const struct { const char *word; size_t len; qp_json_type type; } words[] = {
+			{"true", 4, QP_JSON_TRUE}, {"false", 5, QP_JSON_FALSE}, {"null", 4, QP_JSON_NULL}};
 		size_t k;
-		error = syntax(r, "unexpected word");
 		for (k = 0; k < 3; k++)
-			if (!strncmp(r->s + r->i, words[k].word, strlen(words[k].word))) {
+			if (!strncmp(r->s + r->i, words[k].word, words[k].len)) {
 				j->type = words[k].type;
-				r->i += strlen(words[k].word);
-				error = 0;
-				break;
+				r->i += words[k].len;
+				return 0;
 			}
-		break;
+		return syntax(r, "unexpected word");
 	}
-	default: {
-		char *end = NULL;
-		if (r->s[r->i] != '-' && (r->s[r->i] < '0' || r->s[r->i] > '9')) {
-			error = syntax(r, "unexpected character");
-			break;
-		}
-		j->type = QP_JSON_NUMBER;
-		j->number = strtod(r->s + r->i, &end);
-		r->i = (size_t)(end - r->s);
-		break;
+	default:
+		return parse_number(j, r);
 	}
-	}
-	if (error < 0) {
-		qp_json_free(j);
-		return error;
-	}
-	*out = j;
-	return 0;
 }
 
 int qp_json_parse(qp_json **out, const char *text)
 {
-	reader r = {text, 0, 0};
-	qp_json *j = NULL;
+	size_t len = strlen(text);
+	reader r;
+	doc *d;
 	int error;
 
 	*out = NULL;
-	if ((error = parse_value(&j, &r)) < 0)
-		return error;
-	skip_ws(&r);
-	if (r.s[r.i]) {
-		qp_json_free(j);
-		return syntax(&r, "trailing text");
+	if (!(d = calloc(1, sizeof(*d))) || !(d->text = malloc(len + 1))) {
+		free(d);
+		return qp_error_oom();
 	}
-	*out = j;
+	memcpy(d->text, text, len + 1);
+	memset(&r, 0, sizeof(r));
+	r.s = d->text;
+	r.arena = &d->arena;
+	if ((error = parse_value(&d->root, &r)) < 0)
+		goto done;
+	skip_ws(&r);
+	if (r.s[r.i])
+		error = syntax(&r, "trailing text");
+done:
+	free(r.stack);
+	if (error < 0) {
+		qp_json_free(&d->root);
+		return error;
+	}
+	*out = &d->root;
 	return 0;
 }
 
 void qp_json_free(qp_json *j)
 {
-	size_t i;
+	doc *d;
+
 	if (!j)
 		return;
-	for (i = 0; i < j->n; i++) {
-		if (j->keys)
-			free(j->keys[i]);
-		qp_json_free(j->items[i]);
-	}
-	free(j->keys);
-	free(j->items);
-	free(j->str);
-	free(j);
+	d = (doc *)(void *)((char *)j - offsetof(doc, root));
+	qp_arena_release(&d->arena);
+	free(d->text);
+	free(d);
 }
 
 const qp_json *qp_json_get(const qp_json *j, const char *key)
@@ -303,8 +331,8 @@ const qp_json *qp_json_get(const qp_json *j, const char *key)
 	if (!j || j->type != QP_JSON_OBJECT)
 		return NULL;
 	for (i = 0; i < j->n; i++)
-		if (!strcmp(j->keys[i], key))
-			return j->items[i];
+		if (j->v.items[i].key[0] == key[0] && !strcmp(j->v.items[i].key, key))
+			return &j->v.items[i];
 	return NULL;
 }
 
@@ -322,7 +350,7 @@ const qp_json *qp_json_path(const qp_json *j, ...)
 
 const char *qp_json_str(const qp_json *j)
 {
-	return j && j->type == QP_JSON_STRING ? j->str : NULL;
+	return j && j->type == QP_JSON_STRING ? j->v.str : NULL;
 }
 
 const char *qp_json_get_str(const qp_json *j, const char *key)
@@ -332,7 +360,7 @@ const char *qp_json_get_str(const qp_json *j, const char *key)
 
 long qp_json_int(const qp_json *j, long dflt)
 {
-	return j && j->type == QP_JSON_NUMBER ? (long)j->number : dflt;
+	return j && j->type == QP_JSON_NUMBER ? (long)j->v.number : dflt;
 }
 
 int qp_json_true(const qp_json *j)
@@ -347,7 +375,7 @@ size_t qp_json_len(const qp_json *j)
 
 const qp_json *qp_json_at(const qp_json *j, size_t i)
 {
-	return j && j->type == QP_JSON_ARRAY && i < j->n ? j->items[i] : NULL;
+	return j && j->type == QP_JSON_ARRAY && i < j->n ? &j->v.items[i] : NULL;
 }
 
 const char *qp_json_node(const qp_json *j, const qp_json **value)
@@ -355,6 +383,6 @@ const char *qp_json_node(const qp_json *j, const qp_json **value)
 	if (!j || j->type != QP_JSON_OBJECT || j->n != 1)
 		return NULL;
 	if (value)
-		*value = j->items[0];
-	return j->keys[0];
+		*value = &j->v.items[0];
+	return j->v.items[0].key;
 }

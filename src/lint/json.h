@@ -24,18 +24,25 @@ typedef enum {
 	QP_JSON_OBJECT
 } qp_json_type;
 
+/* A node. Read it through the functions below. A whole tree lives in one
+ * arena owned by its root (qp_json_parse / qp_json_free): nodes, strings
+ * and arrays are never allocated or freed one by one. */
 typedef struct qp_json {
 	qp_json_type type;
-	double number;          /* QP_JSON_NUMBER */
-	char *str;              /* QP_JSON_STRING: decoded, NUL-terminated; owned */
-	char **keys;            /* QP_JSON_OBJECT: n keys, owned */
-	struct qp_json **items; /* ARRAY: n elements; OBJECT: n values (parallel to keys); owned */
-	size_t n;
+	size_t n;               /* ARRAY: elements; OBJECT: members */
+	const char *key;        /* the member name of this node in its parent object, else NULL */
+	union {
+		double number;          /* QP_JSON_NUMBER */
+		const char *str;        /* QP_JSON_STRING: decoded, NUL-terminated */
+		struct qp_json *items;  /* ARRAY: n elements; OBJECT: n members (each with its key) */
+	} v;
 } qp_json;
 
-/* Parses text into a new tree (*out, caller frees with qp_json_free).
- * QUIPU_EPARSE on malformed input, QUIPU_ENOMEM. */
+/* Parses text into a new tree (*out, caller frees with qp_json_free; the
+ * tree copies what it needs, text is not kept). QUIPU_EPARSE on malformed
+ * input, QUIPU_ENOMEM. */
 int qp_json_parse(qp_json **out, const char *text);
+/* Frees a whole tree: j must be a root from qp_json_parse (or NULL). */
 void qp_json_free(qp_json *j);
 
 /* The member `key` of an object, or NULL (also when j is NULL or not an object). */
