@@ -17,25 +17,38 @@ unsigned long qp_hash_str(const char *s)
 	return h;
 }
 
-/* FNV-1a's low bits are weak (a multiply only carries upwards), and the
- * slot is taken from them: keys such as "c16384" and "c16385" would crowd
- * together. A final mix (MurmurHash3's fmix64) spreads them. */
-static size_t slot_of(const char *key, size_t cap)
+/* The map's own hash (qp_hash_str stays FNV-1a: callers keep its values).
+ * Keys here are long and alike (model keys such as "c\1public\1at0050\1name"),
+ * so they are read eight bytes at a time, each word folded in with a
+ * multiply, and the result mixed (MurmurHash3's fmix64) so that the low bits
+ * the slot is taken from depend on every byte. */
+static unsigned long long map_hash(const char *key)
 {
-	unsigned long long h = qp_hash_str(key);
+	size_t len = strlen(key), i;
+	unsigned long long h = 0x9E3779B97F4A7C15ULL ^ len, w;
 
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, key + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, key + i, len - i);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	}
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
-	return (size_t)h & (cap - 1);
+	return h;
 }
 
-static qp_map_entry *find(qp_map_entry *slots, size_t cap, const char *key)
+/* The slot holding key (hash h), or the empty one where it would go. The
+ * stored hashes spare most string comparisons. */
+static qp_map_entry *find(qp_map_entry *slots, size_t cap, const char *key, unsigned long long h)
 {
-	size_t i = slot_of(key, cap);
-	while (slots[i].key && strcmp(slots[i].key, key))
+	size_t i = (size_t)h & (cap - 1);
+	while (slots[i].key && (slots[i].hash != h || strcmp(slots[i].key, key)))
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
 }
@@ -48,8 +61,12 @@ static int resize(qp_map *m, size_t cap)
 	if (!n)
 		return qp_error_oom();
 	for (i = 0; i < m->cap; i++)
-		if (m->slots[i].key)
-			*find(n, cap, m->slots[i].key) = m->slots[i];
+		if (m->slots[i].key) {
+			size_t j = (size_t)m->slots[i].hash & (cap - 1);
+			while (n[j].key)
+				j = (j + 1) & (cap - 1);
+			n[j] = m->slots[i];
+		}
 	free(m->slots);
 	m->slots = n;
 	m->cap = cap;
@@ -59,12 +76,15 @@ static int resize(qp_map *m, size_t cap)
 int qp_map_put(qp_map *m, const char *key, void *value)
 {
 	qp_map_entry *e;
+	unsigned long long h;
 
 	if ((m->count + 1) * 2 > m->cap && resize(m, m->cap ? m->cap * 2 : 16) < 0)
 		return QUIPU_ENOMEM;
-	e = find(m->slots, m->cap, key);
+	h = map_hash(key);
+	e = find(m->slots, m->cap, key, h);
 	if (!e->key) {
 		e->key = key;
+		e->hash = h;
 		m->count++;
 	}
 	e->value = value;
@@ -75,7 +95,7 @@ void *qp_map_get(const qp_map *m, const char *key)
 {
 	if (!m->cap)
 		return NULL;
-	return find(m->slots, m->cap, key)->value;
+	return find(m->slots, m->cap, key, map_hash(key))->value;
 }
 
 void qp_map_release(qp_map *m)

@@ -1,6 +1,7 @@
 /*
  * hash.h: a string-keyed hash map of borrowed keys to pointers
- * (open addressing, FNV-1a). The map never owns keys or values.
+ * (open addressing, linear probing, each slot keeping its key's hash).
+ * The map never owns keys or values.
  */
 #ifndef QP_UTIL_HASH_H
 #define QP_UTIL_HASH_H
@@ -10,6 +11,7 @@
 typedef struct qp_map_entry {
 	const char *key;   /* borrowed; NULL for an empty slot */
 	void *value;
+	unsigned long long hash;  /* of key (hash.c's own function) */
 } qp_map_entry;
 
 typedef struct qp_map {
