@@ -68,8 +68,9 @@ class Cmd:
     """One command of a figure: argv (exec'd directly) or sh (through bash)."""
 
     def __init__(self, name, argv=None, sh=None, stdin=None, prepare=None, check=None,
-                 env=None, cwd=None, tool="peer", shape="", ok_rc=(0,)):
+                 env=None, cwd=None, tool="peer", shape="", ok_rc=(0,), bad_stderr=None):
         self.ok_rc = ok_rc  # exit codes that are not a failure (`quipu check`: 1 = changes found)
+        self.bad_stderr = bad_stderr  # text on stderr that makes a run a failure anyway
         self.name, self.argv, self.sh, self.stdin = name, argv, sh, stdin
         self.prepare, self.check, self.env, self.cwd = prepare, check, env, cwd
         self.tool, self.shape = tool, shape
@@ -101,7 +102,7 @@ class Cmd:
         finally:
             if self.stdin:
                 fin.close()
-        if p.returncode not in self.ok_rc:
+        if p.returncode not in self.ok_rc or (self.bad_stderr and self.bad_stderr.encode() in err):
             raise RuntimeError(f"{self.name} failed (rc={p.returncode}): {self.display()}\n"
                                f"{err.decode(errors='replace')[-2000:]}")
         if self.check:
@@ -635,7 +636,9 @@ def fig_autogen(args, w):
             qbase = [args.quipu, "-c", os.path.join(qd, qini), "--url", pg.libpq_url(qdb)]
             cmds = [Cmd("quipu revision --autogenerate", argv=qbase + ["revision", "--autogenerate", "-m", "auto"],
                         env=qenv, cwd=w.dir, tool="quipu", prepare=q_prepare(qini), check=q_check(qini, mode)),
-                    Cmd("quipu check", argv=qbase + ["check"], env=qenv, cwd=w.dir, tool="quipu", ok_rc=(1,)),
+                    # exit 1 is "changes found" and also an error's code: an error on stderr fails the run
+                    Cmd("quipu check", argv=qbase + ["check"], env=qenv, cwd=w.dir, tool="quipu", ok_rc=(1,),
+                        bad_stderr="error:", prepare=q_prepare(qini)),
                     Cmd("alembic revision --autogenerate", argv=ALEMBIC + ["-c", aini, "revision", "--autogenerate",
                                                                           "-m", "auto"],
                         env=aenv[adb], cwd=w.dir, prepare=f"rm -f {avers}/*.py", check=a_check(mode))]
