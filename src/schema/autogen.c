@@ -4,11 +4,16 @@
  * database at head, or the revisions replayed into another scratch
  * database), both read by the same introspection, then diffed both ways
  * (DESIGN §6).
+ *
+ * Against the live database, PostgreSQL models are parsed (parse_pg.c) on
+ * a second thread while this one reads the live schema: that read mostly
+ * waits for the server, the parse is all CPU, so the two overlap.
  */
 #include "schema/diff.h"
 #include "schema/scratch.h"
 #include "util/err.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +80,16 @@ done:
 	return error;
 }
 
+/* ---- the models, parsed beside the introspection ----------------------- */
+
+static void *models_thread(void *arg)
+{
+	/* no pg_query_exit(): libpg_query frees the thread's parser memory
+	 * when the thread ends, and calling it too frees that memory twice */
+	qp_models_run(arg);
+	return NULL;
+}
+
 /* ---- the entry point -------------------------------------------------- */
 
 static int take_list(char ***items, size_t *n, qp_strlist *l)
@@ -99,8 +114,10 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 	qp_exec_error xe = {0};
 	qp_arena arena = QP_ARENA_INIT;
 	qp_rename *fwd = NULL, *back = NULL;
+	qp_models_job job;
+	pthread_t th;
 	size_t i;
-	int error = 0, at_head;
+	int error = 0, at_head, prepared = 0, threaded = 0;
 
 	*out = NULL;
 	memset(&cur_db, 0, sizeof(cur_db));
@@ -139,12 +156,23 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 			error = not_up_to_date(p, db);
 			goto done;
 		}
-		if ((error = qp_introspect(&cur, db->drv, db->conn, &io)) < 0)
+		if ((error = qp_models_prepare(&job, p, db, &io)) < 0)
+			goto done;
+		prepared = 1;
+		threaded = job.parse && pthread_create(&th, NULL, models_thread, &job) == 0;
+		error = qp_introspect(&cur, db->drv, db->conn, &io);
+		if (threaded) {
+			pthread_join(th, NULL);
+			threaded = 0;
+		} else if (error == 0) {
+			qp_models_run(&job);
+		}
+		if (error < 0)
 			goto done;
 	}
 
 	/* the desired state */
-	if ((error = qp_models_read(&want, p, db, &io)) < 0)
+	if ((error = prepared ? qp_models_finish(&want, &job, p, db, &io) : qp_models_read(&want, p, db, &io)) < 0)
 		goto done;
 
 	/* PostgreSQL's rendering of an expression is not always a fixed point:
@@ -172,6 +200,8 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 	*out = res;
 	res = NULL;
 done:
+	if (prepared)
+		qp_models_job_release(&job);
 	if (cur_db.db || cur_db.name)
 		qp_scratch_close(&cur_db, error < 0);
 	quipu_autogen_free(res);

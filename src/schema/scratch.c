@@ -426,35 +426,61 @@ static int models_pg(const quipu_project *p, quipu_db *live)
 	return p->cfg.url && (!strncmp(p->cfg.url, "postgres", 8));
 }
 
-int qp_models_read(qp_model *out, const quipu_project *p, quipu_db *live, const qp_introspect_opts *io)
+int qp_models_prepare(qp_models_job *j, const quipu_project *p, quipu_db *live, const qp_introspect_opts *io)
 {
-	qp_strlist files = QP_STRLIST_INIT;
+	static const qp_parse_opts po = QP_PARSE_OPTS_INIT;
+	int error;
+
+	memset(j, 0, sizeof(*j));
+	j->po = po;
+	qp_model_init(&j->model, QP_DIALECT_PG);
+	if ((error = qp_models_files(&j->files, p)) < 0)
+		return error;
+	/* PostgreSQL: the parser first (schema/parse_pg.c); the scratch database
+	 * when it cannot reproduce everything, or when parse_models = false */
+	j->parse = p->cfg.parse_models && models_pg(p, live);
+	j->po.version_table = io ? io->version_table : NULL;
+	j->po.version_schema = io ? io->version_schema : NULL;
+	j->po.role = live && !(p->cfg.dev_url && *p->cfg.dev_url) ? live->drv->user(live->conn) : NULL;
+	return 0;
+}
+
+void qp_models_run(qp_models_job *j)
+{
+	const quipu_error *e;
+
+	if (!j->parse)
+		return;
+	qp_model_release(&j->model);
+	if ((j->error = qp_models_parse_pg(&j->model, &j->complete, NULL, &j->files, &j->po)) < 0) {
+		e = quipu_error_last();
+		j->message = strdup(e && e->message ? e->message : "out of memory");
+		j->complete = 0;
+	}
+}
+
+int qp_models_finish(qp_model *out, qp_models_job *j, const quipu_project *p, quipu_db *live,
+                     const qp_introspect_opts *io)
+{
 	qp_scratch s;
 	int error;
 
 	memset(&s, 0, sizeof(s));
 	qp_model_init(out, QP_DIALECT_PG);
-	if ((error = qp_models_files(&files, p)) < 0)
+	if (j->error < 0) {
+		/* raised again on this thread, which may not be the one that ran it */
+		error = j->message ? qp_error_set(j->error, "%s", j->message) : qp_error_oom();
 		goto done;
-	/* PostgreSQL: the parser first (schema/parse_pg.c); the scratch database
-	 * when it cannot reproduce everything, or when parse_models = false */
-	if (p->cfg.parse_models && models_pg(p, live)) {
-		qp_parse_opts po = QP_PARSE_OPTS_INIT;
-		int complete = 0;
-		po.version_table = io ? io->version_table : NULL;
-		po.version_schema = io ? io->version_schema : NULL;
-		po.role = live && !(p->cfg.dev_url && *p->cfg.dev_url) ? live->drv->user(live->conn) : NULL;
-		qp_model_release(out);
-		if ((error = qp_models_parse_pg(out, &complete, NULL, &files, &po)) < 0)
-			goto done;
-		if (complete) {
-			out->parsed = 1;
-			goto done;
-		}
-		qp_model_release(out);
-		qp_model_init(out, QP_DIALECT_PG);
 	}
-	if ((error = qp_scratch_open(&s, p, live)) < 0 || (error = qp_models_load(&s, &files)) < 0)
+	if (j->parse && j->complete) {
+		qp_model_release(out);
+		*out = j->model;
+		qp_model_init(&j->model, QP_DIALECT_PG);
+		out->parsed = 1;
+		error = 0;
+		goto done;
+	}
+	if ((error = qp_scratch_open(&s, p, live)) < 0 || (error = qp_models_load(&s, &j->files)) < 0)
 		goto done;
 	qp_model_release(out);
 	if ((error = qp_introspect(out, s.db->drv, s.db->conn, io)) < 0)
@@ -463,6 +489,29 @@ int qp_models_read(qp_model *out, const quipu_project *p, quipu_db *live, const 
 done:
 	if (s.db || s.name || s.admin)
 		qp_scratch_close(&s, error < 0);
-	qp_strlist_release(&files);
+	return error;
+}
+
+void qp_models_job_release(qp_models_job *j)
+{
+	qp_strlist_release(&j->files);
+	qp_model_release(&j->model);
+	free(j->message);
+	j->message = NULL;
+}
+
+int qp_models_read(qp_model *out, const quipu_project *p, quipu_db *live, const qp_introspect_opts *io)
+{
+	qp_models_job j;
+	int error;
+
+	if ((error = qp_models_prepare(&j, p, live, io)) < 0) {
+		qp_model_init(out, QP_DIALECT_PG);
+		goto done;
+	}
+	qp_models_run(&j);
+	error = qp_models_finish(out, &j, p, live, io);
+done:
+	qp_models_job_release(&j);
 	return error;
 }

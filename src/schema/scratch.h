@@ -16,6 +16,7 @@
 
 #include "core/project.h"
 #include "schema/introspect.h"
+#include "schema/parse_pg.h"
 #include "util/strlist.h"
 
 typedef struct qp_scratch {
@@ -43,6 +44,33 @@ int qp_models_load(qp_scratch *s, const qp_strlist *files);
  * qp_scratch_open(live) does, read by introspection. *out is initialised
  * here (release it even on failure). */
 int qp_models_read(qp_model *out, const quipu_project *p, quipu_db *live, const qp_introspect_opts *io);
+
+/* qp_models_read in three steps, so that the parse can run on another
+ * thread while `live` is busy (autogen.c reads the live schema meanwhile):
+ * qp_models_prepare (on live's thread) takes from p and live all the parse
+ * needs: the files, the options, live's role; qp_models_run (any thread)
+ * parses them when the parser applies (PostgreSQL, parse_models), touching
+ * neither p, live nor any connection, and keeps the error it met, if any;
+ * qp_models_finish (live's thread) raises that error again, or gives the
+ * parsed model, or, when the parser did not apply or could not reproduce
+ * everything, reads the models through a scratch database. *out is
+ * initialised by finish (release it even on failure); release the job
+ * after prepare, whatever happened. */
+typedef struct qp_models_job {
+	qp_strlist files;   /* owned: the models' files, in order */
+	qp_parse_opts po;   /* its strings borrowed from p's configuration and live */
+	int parse;          /* the parser applies */
+	int complete;       /* after run: the parse reproduced everything */
+	int error;          /* after run: < 0 when the parse failed */
+	char *message;      /* after run, on failure: the error's message (owned) */
+	qp_model model;     /* after run: the parsed model (owned, taken by finish) */
+} qp_models_job;
+
+int qp_models_prepare(qp_models_job *j, const quipu_project *p, quipu_db *live, const qp_introspect_opts *io);
+void qp_models_run(qp_models_job *j);
+int qp_models_finish(qp_model *out, qp_models_job *j, const quipu_project *p, quipu_db *live,
+                     const qp_introspect_opts *io);
+void qp_models_job_release(qp_models_job *j);
 
 /* PostgreSQL's rendering of an expression is not always a fixed point:
  * when cur and *want differ, replaces *want by the model of a scratch

@@ -57,4 +57,15 @@ mkproj "$PGURL" "models = %(here)s/models.sql
 parse_models = maybe"
 fails "$QUIPU" diff
 expect_err "parse_models"
+
+# a model file that cannot be read: the parse runs on its own thread while
+# the live schema is read, and the error it meets there is the one reported
+mkdir -p models_d && cp models.sql models_d/a.sql && ln -sf "$T_DIR/nowhere.sql" models_d/b.sql
+mkproj "$PGURL" "models = %(here)s/models_d"
+fails "$QUIPU" check
+expect_err "models_d/b.sql: no such file"
+rm models_d/b.sql
+ok "$QUIPU" check
+expect_out "No new upgrade operations detected."
+
 done_testing
