@@ -101,15 +101,21 @@ void cli_print_down(FILE *f, const quipu_revinfo *r)
 		fputs("<base>", f);
 		return;
 	}
-	for (i = 0; i < r->n_down; i++)
-		fprintf(f, "%s%s", i ? ", " : "", r->down[i]);
+	for (i = 0; i < r->n_down; i++) {   /* fputs: a history prints thousands of these */
+		if (i)
+			fputs(", ", f);
+		fputs(r->down[i], f);
+	}
 }
 
 static void print_list(FILE *f, const char *const *items, size_t n)
 {
 	size_t i;
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s%s", i ? ", " : "", items[i]);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", f);
+		fputs(items[i], f);
+	}
 }
 
 int cli_is_current(const quipu_revinfo *r, char *const *rows, size_t n_rows)
@@ -152,8 +158,10 @@ void cli_print_head_only(FILE *f, const quipu_revinfo *r, const cli_fmt *fmt)
 		if (r->is_merge)
 			fputs(" (mergepoint)", f);
 	}
-	if (fmt->include_doc)
-		fprintf(f, ", %s", r->message);
+	if (fmt->include_doc) {
+		fputs(", ", f);
+		fputs(r->message, f);
+	}
 }
 
 void cli_print_log_entry(FILE *f, const quipu_revinfo *r, int current)

@@ -150,16 +150,13 @@ static int read_entry(cursor *c, entry *e)
 	return c->bad ? -1 : 0;
 }
 
-/* Checks the header and every entry (so lookups need no checks); positions
- * c->pos after the header. 0 when the blob is usable. */
+/* Checks the header; positions c->pos after it. The entries are checked as
+ * the lookups reach them (qp_hcache_get). 0 when the blob is usable. */
 static int check_blob(qp_hcache *c)
 {
 	cursor k = {c->blob, c->blob + c->blob_len, 0};
 	char magic[4];
-	uint32_t format, stamp_size, count, i;
-	const char *prev = NULL;
-	size_t first;
-	entry e;
+	uint32_t format, stamp_size, count;
 
 	take(&k, magic, 4);
 	format = take_u32(&k);
@@ -169,15 +166,7 @@ static int check_blob(qp_hcache *c)
 		return -1;
 	if (strcmp(take_str(&k), QUIPU_VERSION_STRING) || k.bad || strcmp(take_str(&k), c->dir) || k.bad)
 		return -1;
-	first = (size_t)(k.p - c->blob);
-	for (i = 0; i < count; i++) {
-		if (read_entry(&k, &e) < 0 || (prev && strcmp(prev, e.name) >= 0))
-			return -1;
-		prev = e.name;
-	}
-	if (k.p != k.end)
-		return -1;
-	c->first = c->pos = first;
+	c->first = c->pos = (size_t)(k.p - c->blob);
 	c->n_old = count;
 	return 0;
 }
@@ -239,7 +228,7 @@ static const char *entry_at(const qp_hcache *c, size_t *pos, const char **start)
 	cursor k = {c->blob + *pos, c->blob + c->blob_len, 0};
 	entry e;
 
-	read_entry(&k, &e);   /* checked at load */
+	read_entry(&k, &e);   /* checked by qp_hcache_get */
 	*start = e.start;
 	*pos = (size_t)(k.p - c->blob);
 	return e.name;
@@ -254,7 +243,7 @@ static void merge_entries(qp_buf *b, qp_hcache *c)
 	size_t oend = 0, nlen;
 
 	for (;;) {
-		while (!oname && i < c->n_old) {
+		while (!oname && i < c->idx) {   /* the entries looked at: checked, some hit */
 			size_t at = pos;
 			oname = entry_at(c, &pos, &ostart);
 			oend = pos;
@@ -437,22 +426,27 @@ int qp_hcache_get(qp_hcache *c, const char *name, const char *path, const qp_fst
 	int cmp = 1;
 	const char *items;
 
-	if (!c->enabled || !c->blob)
+	if (!c->enabled || !c->blob || c->damaged)
 		return 0;
 	k.end = c->blob + c->blob_len;
 	k.bad = 0;
 	/* skip the entries of files that are gone (names before this one) */
 	while (c->idx < c->n_old) {
 		k.p = c->blob + c->pos;
-		read_entry(&k, &e);   /* checked at load */
+		if (read_entry(&k, &e) < 0 || (c->prev && strcmp(c->prev, e.name) >= 0)) {
+			c->damaged = 1;   /* from here on: ignored, and the file rewritten */
+			return 0;
+		}
 		cmp = strcmp(e.name, name);
 		if (cmp >= 0)
 			break;
+		c->prev = e.name;
 		c->pos = (size_t)(k.p - c->blob);
 		c->idx++;
 	}
 	if (cmp != 0 || c->idx >= c->n_old)
 		return 0;
+	c->prev = e.name;
 	c->pos = (size_t)(k.p - c->blob);
 	c->idx++;
 	if (!same_stamp(&e.st, st))
@@ -518,7 +512,7 @@ void qp_hcache_put(qp_hcache *c, const char *name, const qp_fstamp *st, const qp
 
 void qp_hcache_flush(qp_hcache *c)
 {
-	if (c->enabled && !c->put.oom && (c->n_put || c->n_hits != c->n_old))
+	if (c->enabled && !c->put.oom && (c->n_put || c->damaged || c->n_hits != c->n_old))
 		write_file(c);
 	qp_buf_release(&c->put);
 	free(c->hit);

@@ -49,7 +49,10 @@ typedef struct qp_hcache {
 	const char *blob;     /* owned: the old cache file, mapped read-only */
 	size_t blob_len;
 	size_t first;         /* offset of the first entry */
-	size_t pos, idx;      /* the next old entry to look at: offset, index */
+	size_t pos, idx;      /* the next old entry to look at: offset, index (the entries
+	                         before it were checked: well-formed, in name order) */
+	const char *prev;     /* the name of the entry before pos */
+	int damaged;          /* an entry at pos is malformed or out of order */
 	size_t n_old;         /* entries in the old file */
 	unsigned char *hit;   /* owned: n_old flags, the old entries still valid */
 	size_t n_hits;
