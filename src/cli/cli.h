@@ -52,6 +52,12 @@ typedef struct cli_ctx {
 	int raiseerr;            /* --raiseerr */
 	int json;                /* --json */
 	const char *command;     /* the command's name */
+	/* --json: the steps of an upgrade/downgrade/stamp so far (a memstream,
+	 * owned; see json.c), printed on success and with an error alike */
+	FILE *steps;
+	char *steps_buf;
+	size_t steps_len;
+	size_t n_steps;
 } cli_ctx;
 
 typedef struct cli_cmd {
@@ -82,6 +88,9 @@ int cli_connect(quipu_db **out, const quipu_project *p, const cli_ctx *ctx);
 /* Prints the last library error as "quipu: <message>" on stderr and
  * returns the exit code for it. */
 int cli_fail(const cli_ctx *ctx);
+/* An error the CLI itself finds (code: a quipu_error_code for --json):
+ * prints it (and, with --json, the error object) and returns CLI_EXIT_ERROR. */
+int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A usage error: prints it and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -101,6 +110,27 @@ void cli_print_applied(FILE *f, const quipu_revinfo *r, const quipu_applied *log
 /* `a, b` or `<base>` */
 void cli_print_down(FILE *f, const quipu_revinfo *r);
 int cli_is_current(const quipu_revinfo *r, char *const *rows, size_t n_rows);
+
+/* ---- --json (json.c) ---- */
+typedef struct cli_json_extra {
+	int with_current, current;     /* add "current": bool */
+	int with_applied;              /* add "applied": the log's latest row for it, or null */
+	const quipu_applied *log;
+	size_t n_log;
+} cli_json_extra;
+/* A JSON string (null for NULL), an array of them. */
+void cli_json_str(FILE *f, const char *s);
+void cli_json_strs(FILE *f, const char *const *items, size_t n);
+/* A revision object (x may be NULL). */
+void cli_json_rev(FILE *f, const quipu_revinfo *r, const cli_json_extra *x);
+/* {"<key>": [revision...]} and a newline; `current` of each from rows when x->with_current. */
+void cli_json_revs(FILE *f, const char *key, const quipu_revlist *l, const cli_json_extra *x, char *const *rows,
+                   size_t n_rows);
+/* {"steps": [...], "error": {"kind", "code", "message"}} and a newline. */
+void cli_json_error(FILE *f, const cli_ctx *ctx, int code, const char *message);
+/* Collecting the steps of a run (cli_progress appends to them). */
+int cli_json_steps_begin(cli_ctx *ctx);
+void cli_json_steps_end(cli_ctx *ctx, int print);
 
 extern const cli_cmd cli_cmd_validate, cli_cmd_test;
 extern const cli_cmd cli_cmd_init, cli_cmd_revision, cli_cmd_upgrade, cli_cmd_downgrade,

@@ -24,6 +24,11 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
+	if (ctx->json) {
+		cli_json_revs(stdout, "branch_points", &bp, NULL, NULL, 0);
+		rc = CLI_EXIT_OK;
+		goto done;
+	}
 	for (i = 0; i < bp.count; i++) {
 		const quipu_revinfo *r = bp.items[i];
 		cli_fmt f = {0};

@@ -32,18 +32,9 @@ static int run(cli_ctx *ctx, cli_args *a)
 		goto done;
 	}
 	if (ctx->json) {
-		printf("{\"changes\": [");
-		for (i = 0; i < ag->n_changes; i++) {
-			const char *s = ag->changes[i];
-			printf("%s\"", i ? ", " : "");
-			for (; *s; s++) {
-				if (*s == '"' || *s == '\\')
-					putchar('\\');
-				putchar(*s);
-			}
-			putchar('"');
-		}
-		printf("]}\n");
+		printf("{\"changes\": ");
+		cli_json_strs(stdout, (const char *const *)ag->changes, ag->n_changes);
+		printf("}\n");
 		rc = ag->n_changes ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 		goto done;
 	}

@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const cli_opt opts[] = {
@@ -17,7 +18,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 	int verbose = cli_flag(a, "verbose");
 	quipu_project *p = NULL;
 	quipu_db *db = NULL;
-	quipu_revlist heads = {0};
+	quipu_revlist heads = {0}, cur = {0};
 	quipu_applied *log = NULL;
 	size_t n_log = 0;
 	char **rows = NULL;
@@ -36,18 +37,25 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
-	if (verbose)
+	if (verbose && !ctx->json)
 		printf("Current revision(s) for %s:\n", quipu_project_url_redacted(p) ? quipu_project_url_redacted(p) : "");
 	for (i = 0; i < n; i++) {
 		const quipu_revinfo *r = NULL;
 		if (quipu_revision_lookup(&r, p, rows[i]) < 0 || strcmp(r->id, rows[i])) {
-			fprintf(stderr, "quipu: error: the database is at '%s', which is not in the revision files "
-			                "(%s): was the file deleted, or is script_location wrong? `quipu stamp <rev> "
-			                "--purge` re-records the state\n", rows[i], quipu_project_script_location(p));
-			rc = CLI_EXIT_ERROR;
+			rc = cli_error(ctx, QUIPU_ESTATE, "the database is at '%s', which is not in the revision files "
+			               "(%s): was the file deleted, or is script_location wrong? `quipu stamp <rev> "
+			               "--purge` re-records the state", rows[i], quipu_project_script_location(p));
 			goto done;
 		}
-		if (verbose) {
+		if (ctx->json) {
+			const quipu_revinfo **grown = realloc((void *)cur.items, (cur.count + 1) * sizeof(*cur.items));
+			if (!grown) {
+				rc = cli_error(ctx, QUIPU_ENOMEM, "out of memory");
+				goto done;
+			}
+			cur.items = grown;
+			cur.items[cur.count++] = r;
+		} else if (verbose) {
 			cli_print_log_entry(stdout, r, 0);
 			cli_print_applied(stdout, r, log, n_log);
 		} else {
@@ -71,15 +79,22 @@ static int run(cli_ctx *ctx, cli_args *a)
 			if (!cli_is_current(heads.items[i], rows, n))
 				ok = 0;
 		if (!ok) {
-			fprintf(stderr, "quipu: error: the database is not at the head revision(s); run `quipu upgrade %s`\n",
-			        heads.count > 1 ? "heads" : "head");
-			rc = CLI_EXIT_ERROR;
+			rc = cli_error(ctx, QUIPU_ESTATE, "the database is not at the head revision(s); run `quipu upgrade %s`",
+			               heads.count > 1 ? "heads" : "head");
 			goto done;
 		}
+	}
+	if (ctx->json) {
+		cli_json_extra x = {0};
+		x.with_applied = verbose;
+		x.log = log;
+		x.n_log = n_log;
+		cli_json_revs(stdout, "current", &cur, &x, NULL, 0);
 	}
 	rc = CLI_EXIT_OK;
 done:
 	quipu_revlist_free(&heads);
+	quipu_revlist_free(&cur);
 	quipu_applied_free(log, n_log);
 	quipu_strings_free(rows, n);
 	quipu_db_close(db);

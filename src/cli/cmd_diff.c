@@ -14,36 +14,6 @@ static const cli_opt opts[] = {
 	{0, 0, NULL, NULL, NULL, 0},
 };
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void json_list(FILE *f, char *const *items, size_t n)
-{
-	size_t i;
-
-	fputc('[', f);
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputs(", ", f);
-		json_str(f, items[i]);
-	}
-	fputc(']', f);
-}
-
 static int run(cli_ctx *ctx, cli_args *a)
 {
 	quipu_autogen_opts o = QUIPU_AUTOGEN_OPTS_INIT;
@@ -65,13 +35,13 @@ static int run(cli_ctx *ctx, cli_args *a)
 	}
 	if (ctx->json) {
 		fputs("{\"changes\": ", stdout);
-		json_list(stdout, ag->changes, ag->n_changes);
+		cli_json_strs(stdout, (const char *const *)ag->changes, ag->n_changes);
 		fputs(", \"warnings\": ", stdout);
-		json_list(stdout, ag->warnings, ag->n_warnings);
+		cli_json_strs(stdout, (const char *const *)ag->warnings, ag->n_warnings);
 		fputs(", \"upgrade\": ", stdout);
-		json_str(stdout, ag->upgrade_sql);
+		cli_json_str(stdout, ag->upgrade_sql);
 		fputs(", \"downgrade\": ", stdout);
-		json_str(stdout, ag->downgrade_sql);
+		cli_json_str(stdout, ag->downgrade_sql);
 		fputs("}\n", stdout);
 		rc = CLI_EXIT_OK;
 		goto done;

@@ -41,9 +41,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 			goto done;
 		}
 		if (!n_rows && !strcmp(target, "current")) {
-			fputs("quipu: error: No current revisions: the database is at base, there is no file to edit\n",
-			      stderr);
-			rc = CLI_EXIT_ERROR;
+			rc = cli_error(ctx, QUIPU_ENOTFOUND,
+			               "No current revisions: the database is at base, there is no file to edit");
 			goto done;
 		}
 	}
@@ -52,8 +51,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 		goto done;
 	}
 	if (!list.count) {
-		fprintf(stderr, "quipu: error: No revision files indicated by symbol '%s'\n", target);
-		rc = CLI_EXIT_ERROR;
+		rc = cli_error(ctx, QUIPU_ENOTFOUND, "No revision files indicated by symbol '%s'", target);
 		goto done;
 	}
 	for (i = 0; i < list.count; i++) {
@@ -65,11 +63,12 @@ static int run(cli_ctx *ctx, cli_args *a)
 			_exit(127);
 		}
 		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			fprintf(stderr, "quipu: error: the editor '%s' failed on %s\n", editor, list.items[i]->path);
-			rc = CLI_EXIT_ERROR;
+			rc = cli_error(ctx, QUIPU_ERROR, "the editor '%s' failed on %s", editor, list.items[i]->path);
 			goto done;
 		}
 	}
+	if (ctx->json)
+		cli_json_revs(stdout, "edited", &list, NULL, NULL, 0);
 	rc = CLI_EXIT_OK;
 done:
 	quipu_revlist_free(&list);

@@ -24,6 +24,11 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
+	if (ctx->json) {
+		cli_json_revs(stdout, "heads", &heads, NULL, NULL, 0);
+		rc = CLI_EXIT_OK;
+		goto done;
+	}
 	for (i = 0; i < heads.count; i++) {
 		if (verbose) {
 			cli_print_log_entry(stdout, heads.items[i], 0);

@@ -55,6 +55,16 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
+	if (ctx->json) {
+		cli_json_extra x = {0};
+		x.with_current = indicate;
+		x.with_applied = verbose && db;
+		x.log = log;
+		x.n_log = n_log;
+		cli_json_revs(stdout, "revisions", &list, &x, rows, n);
+		rc = CLI_EXIT_OK;
+		goto done;
+	}
 	for (i = 0; i < list.count; i++) {
 		const quipu_revinfo *r = list.items[i];
 		int cur = indicate && cli_is_current(r, rows, n);

@@ -17,7 +17,13 @@ static int run(cli_ctx *ctx, cli_args *a)
 
 	if (quipu_init(dir, cfg, cli_value(a, "template")) < 0)
 		return cli_fail(ctx);
-	if (!ctx->quiet) {
+	if (ctx->json) {
+		printf("{\"versions\": ");
+		cli_json_str(stdout, dir);
+		printf(", \"config\": ");
+		cli_json_str(stdout, cfg);
+		printf(", \"models\": \"models\"}\n");
+	} else if (!ctx->quiet) {
 		printf("Creating directory %s/versions ...  done\n", dir);
 		printf("Creating directory models ...  done\n");
 		printf("Generating %s ...  done\n", cfg);

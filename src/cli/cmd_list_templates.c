@@ -8,8 +8,21 @@ static const cli_opt opts[] = {{0, 0, NULL, NULL, NULL, 0}};
 static int run(cli_ctx *ctx, cli_args *a)
 {
 	size_t i;
-	(void)ctx;
 	(void)a;
+	if (ctx->json) {
+		printf("{\"templates\": [");
+		for (i = 0; i < quipu_template_count(); i++) {
+			const char *name, *desc;
+			quipu_template_get(i, &name, &desc);
+			printf("%s{\"name\": ", i ? ", " : "");
+			cli_json_str(stdout, name);
+			printf(", \"description\": ");
+			cli_json_str(stdout, desc);
+			printf("}");
+		}
+		printf("]}\n");
+		return CLI_EXIT_OK;
+	}
 	printf("Available templates:\n\n");
 	for (i = 0; i < quipu_template_count(); i++) {
 		const char *name, *desc;

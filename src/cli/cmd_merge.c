@@ -30,8 +30,15 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
-	if (!ctx->quiet)
+	if (ctx->json) {
+		printf("{\"id\": ");
+		cli_json_str(stdout, id);
+		printf(", \"path\": ");
+		cli_json_str(stdout, path);
+		printf("}\n");
+	} else if (!ctx->quiet) {
 		printf("Generating %s ...  done\n", path);
+	}
 	rc = CLI_EXIT_OK;
 done:
 	free(path);

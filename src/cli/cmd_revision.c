@@ -52,12 +52,14 @@ static int run(cli_ctx *ctx, cli_args *a)
 		for (i = 0; i < ag->n_warnings; i++)
 			fprintf(stderr, "quipu: warning: %s\n", ag->warnings[i]);
 		if (!ag->n_changes) {
-			if (!ctx->quiet)
+			if (ctx->json)
+				printf("{\"id\": null, \"path\": null, \"changes\": []}\n");
+			else if (!ctx->quiet)
 				printf("No changes detected\n");
 			rc = CLI_EXIT_OK;
 			goto done;
 		}
-		for (i = 0; i < ag->n_changes && !ctx->quiet; i++)
+		for (i = 0; i < ag->n_changes && !ctx->quiet && !ctx->json; i++)
 			printf("Detected %s\n", ag->changes[i]);
 		o.upgrade_sql = ag->upgrade_sql;
 		o.downgrade_sql = ag->downgrade_sql;
@@ -73,8 +75,20 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
-	if (!ctx->quiet)
+	if (ctx->json) {
+		printf("{\"id\": ");
+		cli_json_str(stdout, id);
+		printf(", \"path\": ");
+		cli_json_str(stdout, path);
+		printf(", \"changes\": ");
+		if (ag)
+			cli_json_strs(stdout, (const char *const *)ag->changes, ag->n_changes);
+		else
+			printf("null");
+		printf("}\n");
+	} else if (!ctx->quiet) {
 		printf("Generating %s ...  done\n", path);
+	}
 	rc = CLI_EXIT_OK;
 done:
 	free(path);

@@ -34,6 +34,11 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
+	if (ctx->json) {
+		cli_json_revs(stdout, "revisions", &list, NULL, NULL, 0);
+		rc = CLI_EXIT_OK;
+		goto done;
+	}
 	for (i = 0; i < list.count; i++) {
 		cli_print_log_entry(stdout, list.items[i], 0);
 		fputc('\n', stdout);   /* a blank line after each entry, as Alembic */

@@ -32,10 +32,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 
 	for (i = 0; i < n_targets; i++)
 		len += strlen(targets[i]) + 1;
-	if (!(target = calloc(1, len))) {
-		fputs("quipu: error: out of memory\n", stderr);
-		return CLI_EXIT_ERROR;
-	}
+	if (!(target = calloc(1, len)))
+		return cli_error(ctx, QUIPU_ENOMEM, "out of memory");
 	for (i = 0; i < n_targets; i++) {
 		if (i)
 			strcat(target, " ");
@@ -63,7 +61,13 @@ static int run(cli_ctx *ctx, cli_args *a)
 			rc = cli_fail(ctx);
 			goto done;
 		}
-		fputs(sql, stdout);
+		if (ctx->json) {
+			fputs("{\"sql\": ", stdout);
+			cli_json_str(stdout, sql);
+			fputs("}\n", stdout);
+		} else {
+			fputs(sql, stdout);
+		}
 		rc = CLI_EXIT_OK;
 		goto done;
 	}
@@ -75,12 +79,17 @@ static int run(cli_ctx *ctx, cli_args *a)
 	}
 	ao.progress = cli_progress;
 	ao.payload = ctx;
+	if (cli_json_steps_begin(ctx) < 0) {
+		rc = cli_error(ctx, QUIPU_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (quipu_apply(db, p, plan, &ao) < 0) {
 		rc = cli_fail(ctx);
 		goto done;
 	}
 	rc = CLI_EXIT_OK;
 done:
+	cli_json_steps_end(ctx, rc == CLI_EXIT_OK);
 	free(target);
 	free(sql);
 	quipu_plan_free(plan);

@@ -8,10 +8,35 @@
 
 static const cli_opt opts[] = {{0, 0, NULL, NULL, NULL, 0}};
 
+/* --json: each passed revision, or the models' verdict, into ctx->steps */
+static void json_event(cli_ctx *ctx, const quipu_test_event *ev)
+{
+	FILE *f = ctx->steps;
+
+	if (ctx->n_steps++)
+		fputs(", ", f);
+	if (ev->kind == QUIPU_TEST_REVISION) {
+		fputs("{\"kind\": \"revision\", \"revision\": ", f);
+		cli_json_str(f, ev->rev->id);
+		fputs(", \"message\": ", f);
+		cli_json_str(f, ev->rev->message);
+		fprintf(f, ", \"checks\": [\"upgrade\", \"downgrade\", \"upgrade again\"], \"elapsed_ms\": %.3f}",
+		        ev->elapsed_ms);
+	} else {
+		fprintf(f, "{\"kind\": \"models\", \"result\": \"%s\", \"head\": ", ev->models ? "equal" : "not set");
+		cli_json_str(f, ev->rev->id);
+		fputc('}', f);
+	}
+}
+
 static void progress(const quipu_test_event *ev, void *payload)
 {
-	const cli_ctx *ctx = payload;
+	cli_ctx *ctx = payload;
 
+	if (ctx->steps) {
+		json_event(ctx, ev);
+		return;
+	}
 	if (ctx->quiet)
 		return;
 	if (ev->kind == QUIPU_TEST_REVISION) {
@@ -40,8 +65,16 @@ static int run(cli_ctx *ctx, cli_args *a)
 		return rc;
 	o.progress = progress;
 	o.payload = ctx;
+	if (cli_json_steps_begin(ctx) < 0) {
+		rc = cli_error(ctx, QUIPU_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (quipu_test(p, &o) < 0) {
 		rc = cli_fail(ctx);
+		goto done;
+	}
+	if (ctx->json) {
+		rc = CLI_EXIT_OK;
 		goto done;
 	}
 	if (!ctx->quiet && quipu_heads(&heads, p) == 0 && heads.count == 1)
@@ -49,6 +82,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 		       quipu_revision_count(p) == 1 ? "" : "s", heads.items[0]->id);
 	rc = CLI_EXIT_OK;
 done:
+	cli_json_steps_end(ctx, rc == CLI_EXIT_OK);
 	quipu_revlist_free(&heads);
 	quipu_project_free(p);
 	return rc;

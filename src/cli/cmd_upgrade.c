@@ -30,9 +30,8 @@ static int precheck(cli_ctx *ctx, quipu_project *p, quipu_db *db, int strict)
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "quipu: %s: %s\n", strict ? "error" : "warning", problems[i]);
 	if (n && strict) {
-		fprintf(stderr, "quipu: error: refusing to run with --strict: `quipu validate` fails (%zu problem%s); "
-		                "nothing was changed\n", n, n == 1 ? "" : "s");
-		rc = CLI_EXIT_ERROR;
+		rc = cli_error(ctx, QUIPU_ESTATE, "refusing to run with --strict: `quipu validate` fails (%zu problem%s); "
+		               "nothing was changed", n, n == 1 ? "" : "s");
 	}
 	quipu_strings_free(problems, n);
 	return rc;
@@ -56,7 +55,13 @@ static int offline(cli_ctx *ctx, quipu_project *p, const char *target, quipu_dir
 		rc = cli_fail(ctx);
 		goto done;
 	}
-	fputs(sql, stdout);
+	if (ctx->json) {
+		fputs("{\"sql\": ", stdout);
+		cli_json_str(stdout, sql);
+		fputs("}\n", stdout);
+	} else {
+		fputs(sql, stdout);
+	}
 done:
 	free(sql);
 	free(from);
@@ -102,12 +107,17 @@ int cli_migrate(cli_ctx *ctx, cli_args *a, quipu_direction dir)
 	}
 	ao.progress = cli_progress;
 	ao.payload = ctx;
+	if (cli_json_steps_begin(ctx) < 0) {
+		rc = cli_error(ctx, QUIPU_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (quipu_apply(db, p, plan, &ao) < 0) {
 		rc = cli_fail(ctx);
 		goto done;
 	}
 	rc = CLI_EXIT_OK;
 done:
+	cli_json_steps_end(ctx, rc == CLI_EXIT_OK);
 	quipu_plan_free(plan);
 	quipu_db_close(db);
 	quipu_project_free(p);

@@ -24,6 +24,12 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = cli_fail(ctx);
 		goto done;
 	}
+	if (ctx->json) {
+		printf("{\"ok\": %s, \"revision_files\": %zu, \"applied_checked\": %zu, \"problems\": ",
+		       n ? "false" : "true", quipu_revision_count(p), checked);
+		cli_json_strs(stdout, (const char *const *)problems, n);
+		printf("}\n");
+	}
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "quipu: validate: %s\n", problems[i]);
 	if (n) {
@@ -31,7 +37,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = CLI_EXIT_ERROR;
 		goto done;
 	}
-	if (!ctx->quiet)
+	if (!ctx->quiet && !ctx->json)
 		printf("OK: %zu revision files, %zu applied revision%s match their recorded checksums\n",
 		       quipu_revision_count(p), checked, checked == 1 ? "" : "s");
 	rc = CLI_EXIT_OK;

@@ -17,7 +17,7 @@ static const cli_opt global_opts[] = {
 	{CLI_VALUE, 0, "url", "URL", "database URL (beats QUIPU_DATABASE_URL, DATABASE_URL and the config)", 0},
 	{CLI_FLAG, 'q', "quiet", NULL, "print nothing but errors and requested data", 0},
 	{CLI_FLAG, 0, "raiseerr", NULL, "print the error's kind and code with its message", 0},
-	{CLI_FLAG, 0, "json", NULL, "machine-readable output where the command supports it", 0},
+	{CLI_FLAG, 0, "json", NULL, "machine-readable output: one JSON object on stdout", 0},
 	{CLI_FLAG, 'h', "help", NULL, "show this help", 0},
 	{0, 0, NULL, NULL, NULL, 0},
 };

@@ -19,20 +19,38 @@ int cli_fail(const cli_ctx *ctx)
 		        e && e->message ? e->message : "unknown error");
 	else
 		fprintf(stderr, "quipu: error: %s\n", e && e->message ? e->message : "unknown error");
+	if (ctx && ctx->json)
+		cli_json_error(stdout, ctx, code, e && e->message ? e->message : "unknown error");
 	/* exit 2 is for a command line that does not parse (cli_usage_error);
 	 * everything the library refuses, a bad target included, is 1 */
+	return CLI_EXIT_ERROR;
+}
+
+int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[2048];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "quipu: error: %s\n", msg);
+	if (ctx && ctx->json)
+		cli_json_error(stdout, ctx, code, msg);
 	return CLI_EXIT_ERROR;
 }
 
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
-	(void)ctx;
-	fputs("quipu: error: ", stderr);
+	char msg[1024];
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "quipu: error: %s\n", msg);
+	if (ctx && ctx->json)
+		cli_json_error(stdout, ctx, QUIPU_EUSAGE, msg);
 	return CLI_EXIT_USAGE;
 }
 
@@ -67,10 +85,41 @@ int cli_connect(quipu_db **out, const quipu_project *p, const cli_ctx *ctx)
 	return 0;
 }
 
+/* --json: one step object appended to ctx->steps. */
+static void json_step(cli_ctx *ctx, const quipu_event *ev)
+{
+	FILE *f = ctx->steps;
+
+	if (ctx->n_steps++)
+		fputs(", ", f);
+	fputs("{\"kind\": ", f);
+	if (ev->kind == QUIPU_EVENT_STAMP) {
+		cli_json_str(f, "stamp");
+	} else {
+		cli_json_str(f, ev->step->direction == QUIPU_UP ? "upgrade" : "downgrade");
+		fputs(", \"revision\": ", f);
+		cli_json_str(f, ev->step->rev->id);
+		fputs(", \"message\": ", f);
+		cli_json_str(f, ev->step->rev->message);
+	}
+	/* base is null */
+	fputs(", \"from\": ", f);
+	cli_json_str(f, ev->from && *ev->from ? ev->from : NULL);
+	fputs(", \"to\": ", f);
+	cli_json_str(f, ev->to && *ev->to ? ev->to : NULL);
+	if (ev->kind == QUIPU_EVENT_DONE)
+		fprintf(f, ", \"elapsed_ms\": %.3f", ev->elapsed_ms);
+	fputc('}', f);
+}
+
 void cli_progress(const quipu_event *ev, void *payload)
 {
-	const cli_ctx *ctx = payload;
+	cli_ctx *ctx = payload;
 
+	if (ctx->steps && (ev->kind == QUIPU_EVENT_DONE || ev->kind == QUIPU_EVENT_STAMP)) {
+		json_step(ctx, ev);
+		return;
+	}
 	switch (ev->kind) {
 	case QUIPU_EVENT_START:
 		break;
