@@ -7,7 +7,9 @@
  *
  * Against the live database, PostgreSQL models are parsed (parse_pg.c) on
  * a second thread while this one reads the live schema: that read mostly
- * waits for the server, the parse is all CPU, so the two overlap.
+ * waits for the server, the parse is all CPU, so the two overlap. The two
+ * directions (upgrade, downgrade) only read both models, so the downgrade
+ * is diffed on a second thread too.
  */
 #include "schema/diff.h"
 #include "schema/scratch.h"
@@ -88,6 +90,54 @@ static void *models_thread(void *arg)
 	 * when the thread ends, and calling it too frees that memory twice */
 	qp_models_run(arg);
 	return NULL;
+}
+
+/* ---- the downgrade, diffed beside the upgrade --------------------------- */
+
+typedef struct down_job {
+	qp_buf *sql;                 /* borrowed: the downgrade's SQL */
+	const qp_model *from, *to;   /* borrowed, read only */
+	const qp_rename *renames;    /* borrowed */
+	size_t n_renames;
+	int error;                   /* < 0 on failure */
+	char *message;               /* on failure: the error's message (owned) */
+} down_job;
+
+static void down_run(down_job *j)
+{
+	const quipu_error *e;
+
+	if ((j->error = qp_schema_migrate(j->sql, NULL, NULL, j->from, j->to, j->renames, j->n_renames)) < 0) {
+		e = quipu_error_last();
+		j->message = strdup(e && e->message ? e->message : "out of memory");
+	}
+}
+
+static void *down_thread(void *arg)
+{
+	down_run(arg);
+	return NULL;
+}
+
+/* Both directions: up on this thread, down on another (inline when no
+ * thread can be made). The upgrade's error is reported first, as when
+ * they ran one after the other. */
+static int migrate_both(qp_buf *up, qp_buf *down, qp_strlist *warnings, qp_strlist *changes, const qp_model *cur,
+                        const qp_model *want, const qp_rename *fwd, const qp_rename *back, size_t n_renames)
+{
+	down_job j = {down, want, cur, back, n_renames, 0, NULL};
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, down_thread, &j) == 0;
+	int error = qp_schema_migrate(up, warnings, changes, cur, want, fwd, n_renames);
+
+	if (threaded)
+		pthread_join(th, NULL);
+	else if (error == 0)
+		down_run(&j);
+	if (error == 0 && j.error < 0)
+		error = j.message ? qp_error_set(j.error, "%s", j.message) : qp_error_oom();
+	free(j.message);
+	return error;
 }
 
 /* ---- the entry point -------------------------------------------------- */
@@ -184,8 +234,7 @@ int quipu_autogenerate(quipu_autogen **out, const quipu_project *p, quipu_db *db
 		goto done;
 
 	/* both ways */
-	if ((error = qp_schema_migrate(&up, &warnings, &changes, &cur, &want, fwd, opts->n_renames)) < 0 ||
-	    (error = qp_schema_migrate(&down, NULL, NULL, &want, &cur, back, opts->n_renames)) < 0)
+	if ((error = migrate_both(&up, &down, &warnings, &changes, &cur, &want, fwd, back, opts->n_renames)) < 0)
 		goto done;
 	if (!(res = calloc(1, sizeof(*res)))) {
 		error = qp_error_oom();
