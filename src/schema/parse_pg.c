@@ -20,6 +20,7 @@
  * freed at the end.
  */
 #include "schema/parse_pg.h"
+#include "schema/parse_pg_split.h"
 #include "lint/json.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -278,7 +279,9 @@ typedef struct pp {
 	int path_empty;        /* pg_dump's set_config('search_path', '', false) */
 	int n_schemas;         /* schemas the models created */
 	const char *file;      /* the file being read (for reasons) */
-	const char *text;
+	const char *text;      /* the file's text */
+	size_t text_len;
+	size_t base;           /* where the tree being read starts in text (its locations count from there) */
 	size_t line_pos;       /* line counting: offset reached and its line */
 	int line;
 	int stmt_loc;
@@ -649,9 +652,9 @@ static int const_at(pp *x, long loc, long *out)
 	char *end;
 	int neg = 0;
 
-	if (!x->text || loc < 0 || (size_t)loc >= strlen(x->text))
+	if (!x->text || loc < 0 || x->base + (size_t)loc >= x->text_len)
 		return -1;
-	p = x->text + loc;
+	p = x->text + x->base + loc;
 	if (*p == '-') {
 		neg = 1;
 		for (p++; *p == ' ' || *p == '\t' || *p == '\n'; p++)
@@ -2063,19 +2066,45 @@ static int statement(pp *x, const qp_json *stmt)
 
 /* ---- the entry points --------------------------------------------------- */
 
+/* The statements of one tree, whose locations count from `base` in x->text. */
+static int statements(pp *x, const qp_json *tree, size_t base)
+{
+	const qp_json *stmts = qp_json_get(tree, "stmts");
+	size_t i;
+	int error = 0;
+
+	x->base = base;
+	for (i = 0; i < qp_json_len(stmts) && !error; i++) {
+		const qp_json *raw = qp_json_at(stmts, i);
+		x->stmt_loc = (int)(base + (size_t)qp_json_int(qp_json_get(raw, "stmt_location"), 0));
+		error = statement(x, qp_json_get(raw, "stmt"));
+	}
+	return error;
+}
+
 static int parse_text(pp *x, const char *sql, const char *name)
 {
 	PgQueryParseResult r;
-	qp_json *tree = NULL;
-	const qp_json *stmts;
-	size_t i;
+	qp_json *tree = NULL, *second = NULL;
+	size_t split = 0, split_min = x->o->split_min ? x->o->split_min : QP_PG_SPLIT_MIN;
 	int error = 0;
 
 	x->file = name;
 	x->text = sql;
+	x->text_len = strlen(sql);
+	x->base = 0;
 	x->line = 1;
 	x->line_pos = 0;
 	x->stmt_loc = 0;
+	/* long: two halves at once, when it cuts cleanly and both parse */
+	if (x->text_len >= split_min && (split = qp_pg_split_point(sql, x->text_len)) > 0 &&
+	    qp_pg_parse_halves(&tree, &second, sql, split) == 0) {
+		if ((error = statements(x, tree, 0)) == 0)
+			error = statements(x, second, split);
+		qp_json_free(tree);
+		qp_json_free(second);
+		return error;
+	}
 	r = pg_query_parse(sql);
 	if (r.error) {
 		x->stmt_loc = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0;
@@ -2084,12 +2113,7 @@ static int parse_text(pp *x, const char *sql, const char *name)
 	}
 	if ((error = qp_json_parse(&tree, r.parse_tree)) < 0)
 		goto done;
-	stmts = qp_json_get(tree, "stmts");
-	for (i = 0; i < qp_json_len(stmts) && !error; i++) {
-		const qp_json *raw = qp_json_at(stmts, i);
-		x->stmt_loc = (int)qp_json_int(qp_json_get(raw, "stmt_location"), 0);
-		error = statement(x, qp_json_get(raw, "stmt"));
-	}
+	error = statements(x, tree, 0);
 done:
 	qp_json_free(tree);
 	pg_query_free_parse_result(r);

@@ -16,6 +16,10 @@
  *     complete and equal;
  *   - every PostgreSQL schema of ../shared/corpus: complete and equal, or
  *     a fallback with its reason (printed).
+ *
+ * Every text is also parsed cut in two halves parsed at once (what long
+ * models get, parse_pg_split.c), and must give the same completeness,
+ * reason and model as in one piece; test_split_point checks the cut itself.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +28,7 @@
 #include <cmocka.h>
 
 #include "schema/parse_pg.h"
+#include "schema/parse_pg_split.h"
 #include "schema_testlib.h"
 #include "util/fs.h"
 
@@ -90,15 +95,49 @@ static char *server_dump(const char *sql)
 /* Parses sql; when complete, compares with the server. Returns 1 complete
  * and equal, 0 incomplete (reason in *why), -1 complete but different or
  * not loading (a failure: printed). */
+static int n_split;  /* texts that were cut in two by split_agrees */
+
+/* Parses sql again, cut in two halves parsed at once wherever it can be
+ * cut (split_min = 1), and checks it gives what the one-piece parse gave. */
+static void split_agrees(const char *sql, const char *name, int complete, const char *reason, const qp_model *m)
+{
+	qp_model m2;
+	qp_buf reason2 = QP_BUF_INIT;
+	qp_parse_opts po = {"alembic_version", NULL, "postgres", 1};
+	int complete2 = -1;
+
+	if (qp_pg_split_point(sql, strlen(sql)) > 0)
+		n_split++;
+	assert_int_equal(qp_models_parse_pg_text(&m2, &complete2, &reason2, sql, name, &po), 0);
+	if (complete2 != complete || strcmp(qp_buf_cstr(&reason2), reason))
+		fail_msg("%s: cut in two: complete=%d (%s), in one piece: complete=%d (%s)", name, complete2,
+		         qp_buf_cstr(&reason2), complete, reason);
+	if (complete) {
+		char *a = full_dump(m), *b = full_dump(&m2);
+		assert_non_null(a);
+		assert_non_null(b);
+		if (strcmp(a, b)) {
+			show_missing(a, b, "one piece only: ");
+			show_missing(b, a, "two halves only:");
+			fail_msg("%s: the model cut in two differs", name);
+		}
+		free(a);
+		free(b);
+	}
+	qp_buf_release(&reason2);
+	qp_model_release(&m2);
+}
+
 static int compare(const char *sql, const char *name, char **why)
 {
 	qp_model m;
 	qp_buf reason = QP_BUF_INIT;
-	qp_parse_opts po = {"alembic_version", NULL, "postgres"};
+	qp_parse_opts po = {"alembic_version", NULL, "postgres", SIZE_MAX};
 	int complete = 0, rc;
 	char *mine = NULL, *theirs = NULL;
 
 	assert_int_equal(qp_models_parse_pg_text(&m, &complete, &reason, sql, name, &po), 0);
+	split_agrees(sql, name, complete, qp_buf_cstr(&reason), &m);
 	if (why)
 		*why = qp_buf_detach(&reason);
 	qp_buf_release(&reason);
@@ -297,9 +336,10 @@ static void test_refusals(void **state)
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
 		qp_model m;
 		qp_buf reason = QP_BUF_INIT;
-		qp_parse_opts po = {"alembic_version", NULL, "postgres"};
+		qp_parse_opts po = {"alembic_version", NULL, "postgres", SIZE_MAX};
 		int complete = 1;
 		assert_int_equal(qp_models_parse_pg_text(&m, &complete, &reason, refusals[i].sql, "m.sql", &po), 0);
+		split_agrees(refusals[i].sql, "m.sql", complete, qp_buf_cstr(&reason), &m);
 		if (complete || !strstr(qp_buf_cstr(&reason), refusals[i].reason)) {
 			fprintf(stderr, "refusal %zu: complete=%d reason=%s (expected %s)\n", i + 1, complete,
 			        qp_buf_cstr(&reason), refusals[i].reason);
@@ -417,6 +457,8 @@ static void test_corpus(void **state)
 	}
 	printf("corpus: %d of %zu schemas complete through the parser, all equal to the scratch database\n", complete, n);
 	assert_int_equal(failures, 0);
+	printf("texts cut in two halves so far, each equal to the one-piece parse: %d\n", n_split);
+	assert_true(n_split >= 10);
 }
 
 int main(void)
