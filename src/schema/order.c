@@ -274,6 +274,18 @@ static int phase(const qp_op *op)
 	}
 }
 
+/* v in exactly `width` decimal digits (v < 10^width) at p; returns the end. */
+static char *put_digits(char *p, size_t v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
 static int make_key(octx *x, qp_op *op)
 {
 	qp_obj *o = op->to ? op->to : op->from;
@@ -282,9 +294,37 @@ static int make_key(octx *x, qp_op *op)
 	int grank = ph == 0 ? QP_K__COUNT - (int)g->kind : (int)g->kind;
 	int krank = ph == 0 ? QP_K__COUNT - (int)o->kind : (int)o->kind;
 
-	op->sort_key = qp_arena_printf(&x->d->arena, "%d%02d%s.%s\x01%02d%s\x01%08zu", ph, grank, g->schema, g->name,
-	                               o == g ? 0 : krank, o == g ? "" : o->name, op->id);
-	return op->sort_key ? 0 : QUIPU_ENOMEM;
+	const char *oname = o == g ? "" : o->name;
+	size_t ls = strlen(g->schema), lg = strlen(g->name), lo = strlen(oname);
+	char *k, *p;
+
+	if (o == g)
+		krank = 0;
+	/* "%d%02d%s.%s\x01%02d%s\x01%08zu", by hand: one key per op, and
+	 * vsnprintf was a quarter of ordering 10,000 ops */
+	if (ph < 0 || ph > 9 || grank < 0 || grank > 99 || krank < 0 || krank > 99 || op->id > 99999999) {
+		op->sort_key = qp_arena_printf(&x->d->arena, "%d%02d%s.%s\x01%02d%s\x01%08zu", ph, grank, g->schema,
+		                               g->name, krank, oname, op->id);
+		return op->sort_key ? 0 : QUIPU_ENOMEM;
+	}
+	if (!(k = p = qp_arena_alloc(&x->d->arena, 3 + ls + 1 + lg + 1 + 2 + lo + 1 + 8 + 1)))
+		return QUIPU_ENOMEM;
+	*p++ = (char)('0' + ph);
+	p = put_digits(p, (size_t)grank, 2);
+	memcpy(p, g->schema, ls);
+	p += ls;
+	*p++ = '.';
+	memcpy(p, g->name, lg);
+	p += lg;
+	*p++ = '\x01';
+	p = put_digits(p, (size_t)krank, 2);
+	memcpy(p, oname, lo);
+	p += lo;
+	*p++ = '\x01';
+	p = put_digits(p, op->id, 8);
+	*p = '\0';
+	op->sort_key = k;
+	return 0;
 }
 
 /* ---- the heap of ready ops -------------------------------------------- */
