@@ -153,26 +153,25 @@ static const char *const catalog_types[] = {
 	"uuid", "varbit", "varchar", "void", "xid", "xid8", "xml",
 };
 
+/* bsearch over the two tables above, both in strcmp order (and a unit
+ * test, test_parse_pg_types, keeps them so). */
+static int by_name(const void *key, const void *elem)
+{
+	return strcmp(*(const char *const *)key, *(const char *const *)elem);
+}
+
 static int is_catalog_type(const char *name)
 {
-	size_t i;
-
 	if (!strncmp(name, "pg_", 3) || name[0] == '_')
 		return 1;
-	for (i = 0; i < sizeof(catalog_types) / sizeof(catalog_types[0]); i++)
-		if (!strcmp(catalog_types[i], name))
-			return 1;
-	return 0;
+	return bsearch(&name, catalog_types, sizeof(catalog_types) / sizeof(catalog_types[0]), sizeof(catalog_types[0]),
+	               by_name) != NULL;
 }
 
 static const builtin *find_builtin(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (!strcmp(builtins[i].name, name))
-			return &builtins[i];
-	return NULL;
+	/* a builtin starts with its name: by_name reads both as a string pointer */
+	return bsearch(&name, builtins, sizeof(builtins) / sizeof(builtins[0]), sizeof(builtins[0]), by_name);
 }
 
 /* Renders a built-in type; -1 when not reproduced (unknown, bad typmods). */
@@ -2111,7 +2110,10 @@ static int parse_text(pp *x, const char *sql, const char *name)
 		error = stop(x, "does not parse (%s): the scratch database reports it", r.error->message);
 		goto done;
 	}
-	if ((error = qp_json_parse(&tree, r.parse_tree)) < 0)
+	/* the tree takes the JSON text over (no copy): the result no longer frees it */
+	error = qp_json_parse_take(&tree, r.parse_tree);
+	r.parse_tree = NULL;
+	if (error < 0)
 		goto done;
 	error = statements(x, tree, 0);
 done:
