@@ -3,8 +3,8 @@
  *
  * Built for libpg_query's parse trees, which for a large models file are
  * tens of megabytes and millions of nodes, so nothing is allocated per node
- * or per string: the text is copied once and strings are decoded in place
- * in that copy (decoding never lengthens them, so a string ends at or
+ * or per string: strings are decoded in place in the text (taken over, or
+ * copied once) (decoding never lengthens them, so a string ends at or
  * before its closing quote, where its NUL goes); a container's children are
  * gathered on a scratch stack and copied, by value, into one array of the
  * tree's arena when the container closes. The tree is the arena: freeing
@@ -27,7 +27,7 @@
 typedef struct doc {
 	qp_json root;
 	qp_arena arena;  /* owned: every container's array */
-	char *text;      /* owned: the copy the strings point into */
+	char *text;      /* owned: the text the strings point into */
 } doc;
 
 typedef struct reader {
@@ -282,19 +282,12 @@ static int parse_value(qp_json *j, reader *r)
 	}
 }
 
-int qp_json_parse(qp_json **out, const char *text)
+/* Reads d->text (owned by d) into d->root. */
+static int parse_doc(doc *d)
 {
-	size_t len = strlen(text);
 	reader r;
-	doc *d;
 	int error;
 
-	*out = NULL;
-	if (!(d = calloc(1, sizeof(*d))) || !(d->text = malloc(len + 1))) {
-		free(d);
-		return qp_error_oom();
-	}
-	memcpy(d->text, text, len + 1);
 	memset(&r, 0, sizeof(r));
 	r.s = d->text;
 	r.arena = &d->arena;
@@ -305,12 +298,38 @@ int qp_json_parse(qp_json **out, const char *text)
 		error = syntax(&r, "trailing text");
 done:
 	free(r.stack);
-	if (error < 0) {
+	return error;
+}
+
+int qp_json_parse_take(qp_json **out, char *text)
+{
+	doc *d;
+	int error;
+
+	*out = NULL;
+	if (!(d = calloc(1, sizeof(*d)))) {
+		free(text);
+		return qp_error_oom();
+	}
+	d->text = text;
+	if ((error = parse_doc(d)) < 0) {
 		qp_json_free(&d->root);
 		return error;
 	}
 	*out = &d->root;
 	return 0;
+}
+
+int qp_json_parse(qp_json **out, const char *text)
+{
+	size_t len = strlen(text);
+	char *copy = malloc(len + 1);
+
+	*out = NULL;
+	if (!copy)
+		return qp_error_oom();
+	memcpy(copy, text, len + 1);
+	return qp_json_parse_take(out, copy);
 }
 
 void qp_json_free(qp_json *j)

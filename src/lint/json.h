@@ -42,6 +42,9 @@ typedef struct qp_json {
  * tree copies what it needs, text is not kept). QUIPU_EPARSE on malformed
  * input, QUIPU_ENOMEM. */
 int qp_json_parse(qp_json **out, const char *text);
+/* The same, taking over text (malloc'd; freed with the tree, or here on
+ * failure) and decoding its strings in place: no copy. */
+int qp_json_parse_take(qp_json **out, char *text);
 /* Frees a whole tree: j must be a root from qp_json_parse (or NULL). */
 void qp_json_free(qp_json *j);
 

@@ -138,8 +138,12 @@ static void parse_half(half *h)
 	PgQueryParseResult r = pg_query_parse(h->sql);
 
 	h->tree = NULL;
-	if (!r.error && qp_json_parse(&h->tree, r.parse_tree) < 0)
-		h->tree = NULL;
+	if (!r.error) {
+		/* taken over by the tree, freed with it */
+		if (qp_json_parse_take(&h->tree, r.parse_tree) < 0)
+			h->tree = NULL;
+		r.parse_tree = NULL;
+	}
 	pg_query_free_parse_result(r);
 }
 
