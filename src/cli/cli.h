@@ -94,6 +94,9 @@ int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...) __attribute__(
 /* A usage error: prints it and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* --sql's output: the SQL, or {"sql": "..."} with --json. */
+void cli_print_sql(const cli_ctx *ctx, const char *sql);
+
 /* Progress lines for upgrade/downgrade/stamp (Alembic's wording + time). */
 void cli_progress(const quipu_event *ev, void *payload);
 

@@ -14,30 +14,6 @@ static const cli_opt opts[] = {
 	{0, 0, NULL, NULL, NULL, 0},
 };
 
-/* s as a JSON string (or null). */
-static void json_str(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 /* 8.5 MB */
 static void print_size(FILE *f, long long bytes)
 {
@@ -95,21 +71,21 @@ static void print_json(const quipu_lint_report *r)
 	for (i = 0; i < n; i++) {
 		const quipu_lint_finding *f = quipu_lint_get(r, i);
 		printf("%s\n  {\"rule\": ", i ? "," : "");
-		json_str(stdout, f->rule);
+		cli_json_str(stdout, f->rule);
 		fputs(", \"category\": ", stdout);
-		json_str(stdout, f->category);
+		cli_json_str(stdout, f->category);
 		fputs(", \"revision\": ", stdout);
-		json_str(stdout, f->revision);
+		cli_json_str(stdout, f->revision);
 		fputs(", \"path\": ", stdout);
-		json_str(stdout, f->path);
+		cli_json_str(stdout, f->path);
 		printf(", \"line\": %d, \"message\": ", f->line);
-		json_str(stdout, f->message);
+		cli_json_str(stdout, f->message);
 		fputs(", \"fix\": ", stdout);
-		json_str(stdout, f->fix);
+		cli_json_str(stdout, f->fix);
 		fputs(", \"statement\": ", stdout);
-		json_str(stdout, f->statement);
+		cli_json_str(stdout, f->statement);
 		fputs(", \"table\": ", stdout);
-		json_str(stdout, f->table);
+		cli_json_str(stdout, f->table);
 		if (f->rows >= 0)
 			printf(", \"rows\": %.0f", f->rows);
 		else
@@ -133,13 +109,13 @@ static int list_rules(const cli_ctx *ctx)
 		quipu_lint_rule_get(i, &id, &category, &summary, &fix);
 		if (ctx->json) {
 			printf("%s\n  {\"rule\": ", i ? "," : "");
-			json_str(stdout, id);
+			cli_json_str(stdout, id);
 			fputs(", \"category\": ", stdout);
-			json_str(stdout, category);
+			cli_json_str(stdout, category);
 			fputs(", \"summary\": ", stdout);
-			json_str(stdout, summary);
+			cli_json_str(stdout, summary);
 			fputs(", \"fix\": ", stdout);
-			json_str(stdout, fix);
+			cli_json_str(stdout, fix);
 			fputs("}", stdout);
 		} else {
 			printf("%s [%s]\n  %s\n  fix: %s\n", id, category, summary, fix);

@@ -61,13 +61,7 @@ static int run(cli_ctx *ctx, cli_args *a)
 			rc = cli_fail(ctx);
 			goto done;
 		}
-		if (ctx->json) {
-			fputs("{\"sql\": ", stdout);
-			cli_json_str(stdout, sql);
-			fputs("}\n", stdout);
-		} else {
-			fputs(sql, stdout);
-		}
+		cli_print_sql(ctx, sql);
 		rc = CLI_EXIT_OK;
 		goto done;
 	}

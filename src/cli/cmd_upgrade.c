@@ -55,13 +55,7 @@ static int offline(cli_ctx *ctx, quipu_project *p, const char *target, quipu_dir
 		rc = cli_fail(ctx);
 		goto done;
 	}
-	if (ctx->json) {
-		fputs("{\"sql\": ", stdout);
-		cli_json_str(stdout, sql);
-		fputs("}\n", stdout);
-	} else {
-		fputs(sql, stdout);
-	}
+	cli_print_sql(ctx, sql);
 done:
 	free(sql);
 	free(from);

@@ -26,32 +26,47 @@ int cli_fail(const cli_ctx *ctx)
 	return CLI_EXIT_ERROR;
 }
 
-int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...)
+/* "quipu: error: <message>" on stderr, and with --json the error object. */
+static void report(const cli_ctx *ctx, int code, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char msg[2048];
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	fprintf(stderr, "quipu: error: %s\n", msg);
 	if (ctx && ctx->json)
 		cli_json_error(stdout, ctx, code, msg);
+}
+
+int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(ctx, code, fmt, ap);
+	va_end(ap);
 	return CLI_EXIT_ERROR;
 }
 
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	report(ctx, QUIPU_EUSAGE, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "quipu: error: %s\n", msg);
-	if (ctx && ctx->json)
-		cli_json_error(stdout, ctx, QUIPU_EUSAGE, msg);
 	return CLI_EXIT_USAGE;
+}
+
+/* --sql's output: the SQL, or {"sql": "..."} with --json. */
+void cli_print_sql(const cli_ctx *ctx, const char *sql)
+{
+	if (!ctx->json) {
+		fputs(sql, stdout);
+		return;
+	}
+	fputs("{\"sql\": ", stdout);
+	cli_json_str(stdout, sql);
+	fputs("}\n", stdout);
 }
 
 static int open_project(quipu_project **out, const cli_ctx *ctx, int headers_only)
