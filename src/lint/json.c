@@ -14,6 +14,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -212,7 +213,11 @@ static int parse_container(qp_json *j, reader *r)
 		error = syntax(r, "expected ',' or a closing bracket");
 		goto done;
 	}
-	j->n = r->sp - base;
+	if (r->sp - base > UINT_MAX) {
+		error = syntax(r, "too many elements");
+		goto done;
+	}
+	j->n = (unsigned)(r->sp - base);
 	if (!(j->v.items = qp_arena_alloc(r->arena, j->n * sizeof(qp_json)))) {
 		error = QUIPU_ENOMEM;
 		goto done;

@@ -28,8 +28,9 @@ typedef enum {
  * arena owned by its root (qp_json_parse / qp_json_free): nodes, strings
  * and arrays are never allocated or freed one by one. */
 typedef struct qp_json {
-	qp_json_type type;
-	size_t n;               /* ARRAY: elements; OBJECT: members */
+	unsigned type;          /* a qp_json_type (24 bytes a node: a large models file makes
+	                           hundreds of thousands) */
+	unsigned n;             /* ARRAY: elements; OBJECT: members */
 	const char *key;        /* the member name of this node in its parent object, else NULL */
 	union {
 		double number;          /* QP_JSON_NUMBER */
