@@ -342,13 +342,14 @@ done:
 
 static int diff_columns_pg(dctx *x, qp_table *ct, qp_table *dt)
 {
-	qp_column **gone = NULL, **added = NULL;
+	qp_column **gone = NULL, **added = NULL, **src = NULL;
 	size_t i, n_gone = 0, n_added = 0;
 	int error = 0;
 
 	gone = calloc(ct->n_cols + 1, sizeof(*gone));
 	added = calloc(dt->n_cols + 1, sizeof(*added));
-	if (!gone || !added) {
+	src = calloc(dt->n_cols + 1, sizeof(*src));   /* src[i]: where dt's column i comes from */
+	if (!gone || !added || !src) {
 		error = qp_error_oom();
 		goto done;
 	}
@@ -358,7 +359,7 @@ static int diff_columns_pg(dctx *x, qp_table *ct, qp_table *dt)
 		unsigned ch;
 		qp_op *op;
 
-		c = source_column(x, ct, dt, d, &renamed);
+		c = src[i] = source_column(x, ct, dt, d, &renamed);
 		if (!c) {
 			if ((error = create_obj(x, &d->h, 0)) < 0)
 				goto done;
@@ -405,10 +406,9 @@ static int diff_columns_pg(dctx *x, qp_table *ct, qp_table *dt)
 		size_t j;
 		int used = 0;
 
-		for (j = 0; j < dt->n_cols && !used; j++) {
-			int renamed;
-			used = source_column(x, ct, dt, dt->cols[j], &renamed) == c;
-		}
+		/* (src, not source_column again: that made this loop cubic in the columns) */
+		for (j = 0; j < dt->n_cols && !used; j++)
+			used = src[j] == c;
 		if (used)
 			continue;
 		if ((error = drop_obj(x, &c->h, 0)) < 0)
@@ -419,6 +419,7 @@ static int diff_columns_pg(dctx *x, qp_table *ct, qp_table *dt)
 done:
 	free(gone);
 	free(added);
+	free(src);
 	return error;
 }
 
