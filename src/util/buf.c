@@ -58,9 +58,21 @@ void qp_buf_vprintf(qp_buf *b, const char *fmt, va_list ap)
 
 	if (b->oom)
 		return;
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
+	/* into the room there is first: a second vsnprintf only when it did not fit */
+	if (b->cap > b->len) {
+		va_copy(cp, ap);
+		n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, cp);
+		va_end(cp);
+		if (n >= 0 && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->ptr[b->len] = '\0';
+	} else {
+		va_copy(cp, ap);
+		n = vsnprintf(NULL, 0, fmt, cp);
+		va_end(cp);
+	}
 	if (n < 0 || grow(b, (size_t)n) < 0)
 		return;
 	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
