@@ -413,6 +413,15 @@ const qp_json *qp_json_at(const qp_json *j, size_t i)
 	return j && j->type == QP_JSON_ARRAY && i < j->n ? &j->v.items[i] : NULL;
 }
 
+const qp_json *qp_json_member(const qp_json *j, size_t i, const char **key)
+{
+	if (!j || j->type != QP_JSON_OBJECT || i >= j->n)
+		return NULL;
+	if (key)
+		*key = j->v.items[i].key;
+	return &j->v.items[i];
+}
+
 const char *qp_json_node(const qp_json *j, const qp_json **value)
 {
 	if (!j || j->type != QP_JSON_OBJECT || j->n != 1)

@@ -64,6 +64,9 @@ int qp_json_true(const qp_json *j);
 /* Elements of an array (0 when j is not an array). */
 size_t qp_json_len(const qp_json *j);
 const qp_json *qp_json_at(const qp_json *j, size_t i);
+/* The i-th member of an object (in order) and its name (*key, when key is
+ * not NULL); NULL past the last, or when j is not an object. */
+const qp_json *qp_json_member(const qp_json *j, size_t i, const char **key);
 /* For a one-member object {"Kind": {...}}: the member name and value.
  * libpg_query wraps every node this way. NULL when j is not such an object. */
 const char *qp_json_node(const qp_json *j, const qp_json **value);

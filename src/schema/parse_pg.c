@@ -1325,6 +1325,22 @@ static int version_table(pp *x, const char *schema, const char *name)
 /* A column of a CREATE TABLE or ALTER TABLE ADD COLUMN: the column, its
  * serial sequence or identity, NOT NULL, default; its key and foreign key
  * constraints go to *pend (in order). */
+/* Does a ColumnDef carry an option not reproduced here? One pass over its
+ * members (a lookup per option was a tenth of reading a column). */
+static int column_option(const qp_json *cd)
+{
+	static const char *const options[] = {"collClause", "raw_default", "cooked_default", "fdwoptions",
+	                                      "compression", "storage", "identitySequence", "generated"};
+	const char *key;
+	size_t i, k;
+
+	for (i = 0; qp_json_member(cd, i, &key); i++)
+		for (k = 0; k < sizeof(options) / sizeof(options[0]); k++)
+			if (key[0] == options[k][0] && !strcmp(key, options[k]))
+				return 1;
+	return 0;
+}
+
 static int add_column(pp *x, tinfo *ti, const qp_json *cd, pending **pend, pending **pend_last)
 {
 	qp_table *t = ti->t;
@@ -1341,9 +1357,7 @@ static int add_column(pp *x, tinfo *ti, const qp_json *cd, pending **pend, pendi
 		return QUIPU_ENOMEM;
 	if (!name || strlen(name) > NAMEMAX)
 		return stop(x, "a column name that is not reproduced here");
-	if (qp_json_get(cd, "collClause") || qp_json_get(cd, "raw_default") || qp_json_get(cd, "cooked_default") ||
-	    qp_json_get(cd, "fdwoptions") || qp_json_get(cd, "compression") || qp_json_get(cd, "storage") ||
-	    qp_json_get(cd, "identitySequence") || qp_json_get(cd, "generated"))
+	if (column_option(cd))
 		return stop(x, "column %s: an option that is not reproduced here", name);
 	if (column_of(t, name))
 		return stop(x, "column %s twice in %s (the server refuses it)", name, t->h.name);

@@ -111,6 +111,19 @@ static void test_member_order(void **state)
 	assert_int_equal(qp_json_int(qp_json_get(j, "a"), 0), 2);
 	assert_int_equal(qp_json_int(qp_json_get(j, "ab"), 0), 3);
 	assert_int_equal(qp_json_int(qp_json_get(j, "b"), 0), 1);
+	{
+		static const char *const keys[] = {"b", "a", "ab", "a"};
+		const char *key = NULL;
+		size_t i;
+		for (i = 0; i < 4; i++) {
+			const qp_json *v = qp_json_member(j, i, &key);
+			assert_non_null(v);
+			assert_string_equal(key, keys[i]);
+		}
+		assert_null(qp_json_member(j, 4, &key));
+		assert_int_equal(qp_json_int(qp_json_member(j, 3, NULL), 0), 4);
+		assert_null(qp_json_member(qp_json_get(j, "a"), 0, &key));
+	}
 	qp_json_free(j);
 }
 
