@@ -18,9 +18,14 @@
  * Ownership: the model owns everything it holds (its arena); the side
  * tables here (name maps, per-table key lists) live in a private arena
  * freed at the end.
+ *
+ * Beside it: parse_pg_names.c (the server's implicit names),
+ * parse_pg_types.c (built-in types and format_type), parse_pg_split.c (a
+ * long text parsed as two halves at once).
  */
 #include "schema/parse_pg.h"
 #include "schema/parse_pg_split.h"
+#include "schema/parse_pg_types.h"
 #include "lint/json.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -38,198 +43,6 @@
 
 #define NAMEMAX 63    /* NAMEDATALEN - 1 */
 #define STOP 1        /* a handler's "incomplete": stop reading */
-
-/* ---- the server's names ------------------------------------------------ */
-
-/* Bytes of s that fit in `len` without cutting a UTF-8 sequence (pg_mbcliplen). */
-static size_t utf8_clip(const char *s, size_t len)
-{
-	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-		len--;
-	return len;
-}
-
-void qp_pg_object_name(qp_buf *out, const char *name1, const char *name2, const char *label)
-{
-	size_t overhead = 0, avail, n1 = strlen(name1), n2 = 0;
-
-	if (name2) {
-		n2 = strlen(name2);
-		overhead += 1;
-	}
-	if (label)
-		overhead += strlen(label) + 1;
-	avail = NAMEMAX - overhead;
-	while (n1 + n2 > avail) {
-		if (n1 > n2)
-			n1--;
-		else
-			n2--;
-	}
-	n1 = utf8_clip(name1, n1);
-	qp_buf_put(out, name1, n1);
-	if (name2) {
-		qp_buf_putc(out, '_');
-		qp_buf_put(out, name2, utf8_clip(name2, n2));
-	}
-	if (label) {
-		qp_buf_putc(out, '_');
-		qp_buf_puts(out, label);
-	}
-}
-
-void qp_pg_name_addition(qp_buf *out, const char *const *cols, size_t n)
-{
-	size_t i, start = out->len;
-
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(cols[i]);
-		if (out->len > start)
-			qp_buf_putc(out, '_');
-		/* strlcpy(buf + buflen, name, NAMEDATALEN) */
-		qp_buf_put(out, cols[i], len > NAMEMAX ? NAMEMAX : len);
-		if (out->len - start >= NAMEMAX + 1)
-			break;
-	}
-}
-
-/* ---- built-in types ----------------------------------------------------- */
-
-typedef enum tmod { TM_NONE, TM_LEN, TM_NUMERIC, TM_PREC } tmod;
-
-typedef struct builtin {
-	const char *name;      /* pg_catalog name */
-	const char *fmt;       /* format_type without typmod */
-	tmod mod;              /* what its typmods are */
-	char family;           /* 'i' integers, 'n' numeric, 'f' floats, 's' strings, 'b' boolean,
-	                          't' timestamps and dates, 'o' other */
-	int btree;             /* has a default btree operator class */
-} builtin;
-
-static const builtin builtins[] = {
-	{"bool", "boolean", TM_NONE, 'b', 1},
-	{"bpchar", "character", TM_LEN, 's', 1},
-	{"bytea", "bytea", TM_NONE, 'o', 1},
-	{"cidr", "cidr", TM_NONE, 'o', 1},
-	{"date", "date", TM_NONE, 't', 1},
-	{"float4", "real", TM_NONE, 'f', 1},
-	{"float8", "double precision", TM_NONE, 'f', 1},
-	{"inet", "inet", TM_NONE, 'o', 1},
-	{"int2", "smallint", TM_NONE, 'i', 1},
-	{"int4", "integer", TM_NONE, 'i', 1},
-	{"int8", "bigint", TM_NONE, 'i', 1},
-	{"interval", "interval", TM_NONE, 'o', 1},
-	{"json", "json", TM_NONE, 'o', 0},
-	{"jsonb", "jsonb", TM_NONE, 'o', 1},
-	{"macaddr", "macaddr", TM_NONE, 'o', 1},
-	{"money", "money", TM_NONE, 'o', 1},
-	{"numeric", "numeric", TM_NUMERIC, 'n', 1},
-	{"oid", "oid", TM_NONE, 'o', 1},
-	{"text", "text", TM_NONE, 's', 1},
-	{"time", "time", TM_PREC, 'o', 1},
-	{"timestamp", "timestamp", TM_PREC, 't', 1},
-	{"timestamptz", "timestamp", TM_PREC, 't', 1},
-	{"timetz", "time", TM_PREC, 'o', 1},
-	{"tsvector", "tsvector", TM_NONE, 'o', 1},
-	{"uuid", "uuid", TM_NONE, 'o', 1},
-	{"varchar", "character varying", TM_LEN, 's', 1},
-	{"xml", "xml", TM_NONE, 'o', 0},
-};
-
-/* pg_catalog's type names (PostgreSQL 15, without arrays and pg_*): an
- * unqualified name among them is the system's type, never a user's. */
-static const char *const catalog_types[] = {
-	"aclitem", "any", "anyarray", "anycompatible", "anycompatiblearray", "anycompatiblemultirange",
-	"anycompatiblenonarray", "anycompatiblerange", "anyelement", "anyenum", "anymultirange", "anynonarray",
-	"anyrange", "bit", "bool", "box", "bpchar", "bytea", "char", "cid", "cidr", "circle", "cstring", "date",
-	"datemultirange", "daterange", "event_trigger", "fdw_handler", "float4", "float8", "gtsvector",
-	"index_am_handler", "inet", "int2", "int2vector", "int4", "int4multirange", "int4range", "int8",
-	"int8multirange", "int8range", "internal", "interval", "json", "jsonb", "jsonpath", "language_handler",
-	"line", "lseg", "macaddr", "macaddr8", "money", "name", "numeric", "nummultirange", "numrange", "oid",
-	"oidvector", "path", "point", "polygon", "record", "refcursor", "regclass", "regcollation", "regconfig",
-	"regdictionary", "regnamespace", "regoper", "regoperator", "regproc", "regprocedure", "regrole", "regtype",
-	"table_am_handler", "text", "tid", "time", "timestamp", "timestamptz", "timetz", "trigger", "tsm_handler",
-	"tsmultirange", "tsquery", "tsrange", "tstzmultirange", "tstzrange", "tsvector", "txid_snapshot", "unknown",
-	"uuid", "varbit", "varchar", "void", "xid", "xid8", "xml",
-};
-
-/* bsearch over the two tables above, both in strcmp order (and a unit
- * test, test_parse_pg_types, keeps them so). */
-static int by_name(const void *key, const void *elem)
-{
-	return strcmp(*(const char *const *)key, *(const char *const *)elem);
-}
-
-static int is_catalog_type(const char *name)
-{
-	if (!strncmp(name, "pg_", 3) || name[0] == '_')
-		return 1;
-	return bsearch(&name, catalog_types, sizeof(catalog_types) / sizeof(catalog_types[0]), sizeof(catalog_types[0]),
-	               by_name) != NULL;
-}
-
-static const builtin *find_builtin(const char *name)
-{
-	/* a builtin starts with its name: by_name reads both as a string pointer */
-	return bsearch(&name, builtins, sizeof(builtins) / sizeof(builtins[0]), sizeof(builtins[0]), by_name);
-}
-
-/* Renders a built-in type; -1 when not reproduced (unknown, bad typmods). */
-static int format_builtin(qp_buf *out, const builtin *b, const long *tm, size_t n_tm)
-{
-	int tz = !strcmp(b->name, "timestamptz") || !strcmp(b->name, "timetz");
-
-	switch (b->mod) {
-	case TM_NONE:
-		if (n_tm)
-			return -1;
-		qp_buf_puts(out, b->fmt);
-		return 0;
-	case TM_LEN:
-		if (n_tm > 1 || (n_tm == 1 && (tm[0] < 1 || tm[0] > 10485760)))
-			return -1;
-		/* bpchar without a length is "bpchar" (the grammar gives CHAR a length of 1) */
-		if (!n_tm && !strcmp(b->name, "bpchar"))
-			qp_buf_puts(out, "bpchar");
-		else
-			qp_buf_puts(out, b->fmt);
-		if (n_tm)
-			qp_buf_printf(out, "(%ld)", tm[0]);
-		return 0;
-	case TM_NUMERIC:
-		if (n_tm > 2 || (n_tm >= 1 && (tm[0] < 1 || tm[0] > 1000)) || (n_tm == 2 && (tm[1] < 0 || tm[1] > tm[0])))
-			return -1;
-		qp_buf_puts(out, "numeric");
-		if (n_tm)
-			qp_buf_printf(out, "(%ld,%ld)", tm[0], n_tm == 2 ? tm[1] : 0L);
-		return 0;
-	case TM_PREC:
-		if (n_tm > 1 || (n_tm == 1 && (tm[0] < 0 || tm[0] > 6)))
-			return -1;
-		qp_buf_puts(out, b->fmt);
-		if (n_tm)
-			qp_buf_printf(out, "(%ld)", tm[0]);
-		qp_buf_puts(out, tz ? " with time zone" : " without time zone");
-		return 0;
-	}
-	return -1;
-}
-
-int qp_pg_format_type(qp_buf *out, const char *const *names, size_t n_names, const long *typmods, size_t n_typmods,
-                      int array)
-{
-	const builtin *b;
-
-	if (n_names == 2 && strcmp(names[0], "pg_catalog"))
-		return -1;
-	if (n_names < 1 || n_names > 2 || !(b = find_builtin(names[n_names - 1])))
-		return -1;
-	if (format_builtin(out, b, typmods, n_typmods) < 0)
-		return -1;
-	if (array)
-		qp_buf_puts(out, "[]");
-	return 0;
-}
 
 /* ---- the state of one read --------------------------------------------- */
 
@@ -252,7 +65,7 @@ typedef struct tinfo {
 
 /* A column's type as the parser resolved it. */
 typedef struct ctype {
-	const builtin *b;      /* built-in base type, or NULL for an enum */
+	const qp_pg_builtin *b;      /* built-in base type, or NULL for an enum */
 	qp_enum *e;            /* enum base type */
 	int array;
 	const char *fmt;       /* format_type (arena) */
@@ -535,13 +348,13 @@ static int type_name(pp *x, const qp_json *tn, ctype *out, int *serial)
 		else if (!strcmp(s, "smallserial") || !strcmp(s, "serial2"))
 			*serial = 2;
 		if (*serial) {
-			out->b = find_builtin(*serial == 4 ? "int4" : *serial == 8 ? "int8" : "int2");
+			out->b = qp_pg_find_builtin(*serial == 4 ? "int4" : *serial == 8 ? "int8" : "int2");
 			out->fmt = out->b->fmt;
 			return 0;
 		}
 	}
-	if ((n == 2 && !strcmp(names[0], "pg_catalog")) || (n == 1 && is_catalog_type(names[0]))) {
-		if (!(out->b = find_builtin(names[n - 1])) || format_builtin(&b, out->b, tm, n_tm) < 0) {
+	if ((n == 2 && !strcmp(names[0], "pg_catalog")) || (n == 1 && qp_pg_is_catalog_type(names[0]))) {
+		if (!(out->b = qp_pg_find_builtin(names[n - 1])) || qp_pg_format_builtin(&b, out->b, tm, n_tm) < 0) {
 			qp_buf_release(&b);
 			return stop(x, "type %s%s is not reproduced here", names[n - 1], n_tm ? " with modifiers" : "");
 		}
@@ -1826,7 +1639,7 @@ static int create_enum(pp *x, const qp_json *st)
 	schema = n == 2 ? names[0] : default_schema(x);
 	if (!schema || !schema_exists(x, schema))
 		return stop(x, "a type in a schema that is not resolved here");
-	if (strlen(names[n - 1]) > NAMEMAX || is_catalog_type(names[n - 1]) || rel_get(x, schema, names[n - 1]) ||
+	if (strlen(names[n - 1]) > NAMEMAX || qp_pg_is_catalog_type(names[n - 1]) || rel_get(x, schema, names[n - 1]) ||
 	    qp_model_get(x->m, qp_model_key(x->m, QP_K_ENUM, schema, NULL, names[n - 1])))
 		return stop(x, "type name %s is taken, reserved or shadowed by a system type", names[n - 1]);
 	if (!(e = qp_model_add(x->m, sizeof(*e), QP_K_ENUM, schema, names[n - 1], NULL)))
