@@ -94,6 +94,31 @@ void qp_log_now(char out[40])
 	snprintf(out, 40, "%.32sZ", d);
 }
 
+void qp_log_insert_sql(qp_buf *out, const qp_config *cfg, const qp_log_entry *e)
+{
+	qp_buf_puts(out, "INSERT INTO ");
+	qp_log_table_sql(out, cfg);
+	qp_buf_puts(out, " (revision, direction, checksum, started_at, duration_ms, db_user, tool_version, "
+	                 "status, statements_done) VALUES (");
+	qp_buf_put_literal(out, e->revision);
+	qp_buf_puts(out, ", ");
+	qp_buf_put_literal(out, e->direction);
+	qp_buf_puts(out, ", ");
+	if (e->checksum)
+		qp_buf_put_literal(out, e->checksum);
+	else
+		qp_buf_puts(out, "NULL");
+	qp_buf_puts(out, ", ");
+	qp_buf_put_literal(out, e->started_at);
+	qp_buf_printf(out, ", %.3f, ", e->duration_ms);
+	qp_buf_put_literal(out, e->db_user ? e->db_user : "");
+	qp_buf_puts(out, ", ");
+	qp_buf_put_literal(out, "quipu " QUIPU_VERSION);
+	qp_buf_puts(out, ", ");
+	qp_buf_put_literal(out, e->status);
+	qp_buf_printf(out, ", %ld)", e->statements_done);
+}
+
 int qp_log_insert(long *id_out, quipu_db *db, const qp_config *cfg, const qp_log_entry *e)
 {
 	qp_buf sql = QP_BUF_INIT;
@@ -101,27 +126,7 @@ int qp_log_insert(long *id_out, quipu_db *db, const qp_config *cfg, const qp_log
 	qp_exec_error xe = {0};
 	int error;
 
-	qp_buf_puts(&sql, "INSERT INTO ");
-	qp_log_table_sql(&sql, cfg);
-	qp_buf_puts(&sql, " (revision, direction, checksum, started_at, duration_ms, db_user, tool_version, "
-	                  "status, statements_done) VALUES (");
-	qp_buf_put_literal(&sql, e->revision);
-	qp_buf_puts(&sql, ", ");
-	qp_buf_put_literal(&sql, e->direction);
-	qp_buf_puts(&sql, ", ");
-	if (e->checksum)
-		qp_buf_put_literal(&sql, e->checksum);
-	else
-		qp_buf_puts(&sql, "NULL");
-	qp_buf_puts(&sql, ", ");
-	qp_buf_put_literal(&sql, e->started_at);
-	qp_buf_printf(&sql, ", %.3f, ", e->duration_ms);
-	qp_buf_put_literal(&sql, e->db_user ? e->db_user : "");
-	qp_buf_puts(&sql, ", ");
-	qp_buf_put_literal(&sql, "quipu " QUIPU_VERSION);
-	qp_buf_puts(&sql, ", ");
-	qp_buf_put_literal(&sql, e->status);
-	qp_buf_printf(&sql, ", %ld)", e->statements_done);
+	qp_log_insert_sql(&sql, cfg, e);
 	if (id_out)
 		qp_buf_puts(&sql, " RETURNING id");
 	if (sql.oom)
