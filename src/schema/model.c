@@ -63,6 +63,8 @@ void qp_model_release(qp_model *m)
 {
 	qp_map_release(&m->by_key);
 	qp_arena_release(&m->arena);
+	m->last_schema = NULL;
+	free(m->objs);
 	m->objs = NULL;
 	m->n_objs = m->cap_objs = 0;
 }
@@ -132,11 +134,16 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
 	if (!o)
 		return NULL;
 	o->kind = kind;
-	o->schema = qp_arena_strdup(&m->arena, schema ? schema : "");
+	if (!schema)
+		schema = "";
+	/* objects come schema by schema: one copy of "public" for all of them */
+	if (!m->last_schema || strcmp(m->last_schema, schema))
+		m->last_schema = qp_arena_strdup(&m->arena, schema);
+	o->schema = m->last_schema;
 	o->name = qp_arena_strdup(&m->arena, name ? name : "");
 	o->table = table;
 	o->key = qp_model_key(m, kind, o->schema, table ? table->h.name : NULL, o->name);
-	o->pos = m->n_objs;
+	o->pos = (unsigned)m->n_objs;
 	if (!o->schema || !o->name || !o->key)
 		return NULL;
 	if (qp_map_get(&m->by_key, o->key)) {
@@ -145,8 +152,19 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
 	}
 	if (qp_map_put(&m->by_key, o->key, o) < 0)
 		return NULL;
-	if (push(&m->arena, (void ***)&m->objs, &m->n_objs, &m->cap_objs, o) < 0)
-		return NULL;
+	if (m->n_objs == m->cap_objs) {
+		/* malloc'd, not in the arena: growing it leaves nothing behind */
+		size_t ncap = m->cap_objs ? m->cap_objs * 2 : 64;
+		qp_obj **grown = realloc(m->objs, ncap * sizeof(*grown));
+
+		if (!grown) {
+			qp_error_oom();
+			return NULL;
+		}
+		m->objs = grown;
+		m->cap_objs = ncap;
+	}
+	m->objs[m->n_objs++] = o;
 	if (table) {
 		switch (kind) {
 		case QP_K_COLUMN:
@@ -183,7 +201,20 @@ int qp_model_dep(qp_model *m, qp_obj *obj, qp_obj *on)
 	for (i = 0; i < obj->n_deps; i++)
 		if (obj->deps[i] == on)
 			return 0;
-	return push(&m->arena, (void ***)&obj->deps, &obj->n_deps, &obj->cap_deps, on);
+	if (obj->n_deps == obj->cap_deps) {
+		/* most objects need one or two: start small */
+		unsigned ncap = obj->cap_deps ? obj->cap_deps * 2 : 2;
+		qp_obj **grown = qp_arena_alloc(&m->arena, ncap * sizeof(*grown));
+
+		if (!grown)
+			return QUIPU_ENOMEM;
+		if (obj->n_deps)
+			memcpy(grown, obj->deps, obj->n_deps * sizeof(*grown));
+		obj->deps = grown;
+		obj->cap_deps = ncap;
+	}
+	obj->deps[obj->n_deps++] = on;
+	return 0;
 }
 
 int qp_domain_add_check(qp_model *m, qp_domain *d, const char *name, const char *def)
@@ -244,7 +275,7 @@ void qp_model_finish(qp_model *m)
 		qsort(m->objs, m->n_objs, sizeof(*m->objs), by_key);
 	for (i = 0; i < m->n_objs; i++) {
 		qp_obj *o = m->objs[i];
-		o->pos = i;
+		o->pos = (unsigned)i;
 		if (o->n_deps > 1)
 			qsort(o->deps, o->n_deps, sizeof(*o->deps), by_key);
 		if (o->kind == QP_K_TABLE || o->kind == QP_K_VIEW || o->kind == QP_K_MATVIEW) {

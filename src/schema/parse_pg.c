@@ -20,8 +20,8 @@
  * freed at the end.
  *
  * Beside it: parse_pg_names.c (the server's implicit names),
- * parse_pg_types.c (built-in types and format_type), parse_pg_split.c (a
- * long text parsed as two halves at once).
+ * parse_pg_types.c (built-in types and format_type), parse_pg_split.c (the
+ * text cut into statements, parsed one at a time).
  */
 #include "schema/parse_pg.h"
 #include "schema/parse_pg_split.h"
@@ -85,7 +85,10 @@ typedef struct pp {
 	qp_arena a;            /* owned: side tables */
 	qp_map rels;           /* "schema\1name" -> relent* */
 	qp_map cons;           /* "schema\1name" -> (void *)1: constraint names of a schema */
-	qp_map colinfo;        /* column key -> ctype* */
+	ctype **ctypes;        /* owned (malloc): a column's type by its h.pos (its place in the
+	                          model until qp_model_finish), NULL for other objects: no map */
+	size_t n_ctypes;
+	qp_map types;          /* format_type text -> its one copy in the model's arena */
 	qp_buf *reason;        /* borrowed, may be NULL */
 	int incomplete;
 	int path_empty;        /* pg_dump's set_config('search_path', '', false) */
@@ -296,7 +299,7 @@ static qp_column *column_of(const qp_table *t, const char *name)
 
 static ctype *ctype_of(pp *x, const qp_column *c)
 {
-	return qp_map_get(&x->colinfo, c->h.key);
+	return c->h.pos < x->n_ctypes ? x->ctypes[c->h.pos] : NULL;
 }
 
 static const char *arena_dup(pp *x, const char *s)
@@ -374,7 +377,12 @@ static int type_name(pp *x, const qp_json *tn, ctype *out, int *serial)
 	}
 	if (out->array)
 		qp_buf_puts(&b, "[]");
-	out->fmt = b.oom ? NULL : arena_dup(x, qp_buf_cstr(&b));
+	/* one copy of each type's text in the model (thousands of columns share
+	 * a handful of types) */
+	out->fmt = b.oom ? NULL : qp_map_get(&x->types, qp_buf_cstr(&b));
+	if (!out->fmt && !b.oom && (out->fmt = arena_dup(x, qp_buf_cstr(&b))) &&
+	    qp_map_put(&x->types, out->fmt, (void *)out->fmt) < 0)
+		out->fmt = NULL;
 	qp_buf_release(&b);
 	return out->fmt ? 0 : QUIPU_ENOMEM;
 }
@@ -890,10 +898,17 @@ static int con_unsupported(pp *x, const qp_json *k)
 static int add_ukey(pp *x, tinfo *ti, const char **cols, size_t n, qp_obj *obj, int primary, int deferrable)
 {
 	ukey *u = qp_arena_alloc(&x->a, sizeof(*u));
+	const char **own = qp_arena_alloc(&x->a, (n + 1) * sizeof(*own));
+	size_t i;
 
-	if (!u)
+	if (!u || !own)
 		return QUIPU_ENOMEM;
-	u->cols = cols;
+	/* kept past this statement, whose tree the names point into: copied */
+	for (i = 0; i < n; i++)
+		if (!(own[i] = qp_arena_strdup(&x->a, cols[i])))
+			return QUIPU_ENOMEM;
+	own[n] = NULL;
+	u->cols = own;
 	u->n = n;
 	u->obj = obj;
 	u->primary = primary;
@@ -1180,8 +1195,18 @@ static int add_column(pp *x, tinfo *ti, const qp_json *cd, pending **pend, pendi
 		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
 	c->num = ti->next_num++;
 	c->type = ty->fmt;
-	if (qp_map_put(&x->colinfo, c->h.key, ty) < 0)
-		return QUIPU_ENOMEM;
+	if (c->h.pos >= x->n_ctypes) {
+		size_t n = x->n_ctypes ? x->n_ctypes * 2 : 1024;
+		ctype **grown;
+		while (n <= c->h.pos)
+			n *= 2;
+		if (!(grown = realloc(x->ctypes, n * sizeof(*grown))))
+			return QUIPU_ENOMEM;
+		memset(grown + x->n_ctypes, 0, (n - x->n_ctypes) * sizeof(*grown));
+		x->ctypes = grown;
+		x->n_ctypes = n;
+	}
+	x->ctypes[c->h.pos] = ty;
 	if (ty->e && qp_model_dep(x->m, &c->h, &ty->e->h) < 0)
 		return QUIPU_ENOMEM;
 	for (i = 0; i < qp_json_len(cons); i++) {
@@ -1908,35 +1933,21 @@ static int statements(pp *x, const qp_json *tree, size_t base)
 	return error;
 }
 
-static int parse_text(pp *x, const char *sql, const char *name)
+/* The whole text in one pg_query_parse (qp_parse_opts.whole: what the
+ * tests compare the statement-by-statement reading with). */
+static int parse_whole(pp *x, const char *sql)
 {
-	PgQueryParseResult r;
-	qp_json *tree = NULL, *second = NULL;
-	size_t split = 0, split_min = x->o->split_min ? x->o->split_min : QP_PG_SPLIT_MIN;
+	PgQueryParseResult r = pg_query_parse(sql);
+	qp_json *tree = NULL;
 	int error = 0;
 
-	x->file = name;
-	x->text = sql;
-	x->text_len = strlen(sql);
-	x->base = 0;
-	x->line = 1;
-	x->line_pos = 0;
-	x->stmt_loc = 0;
-	/* long: two halves at once, when it cuts cleanly and both parse */
-	if (x->text_len >= split_min && (split = qp_pg_split_point(sql, x->text_len)) > 0 &&
-	    qp_pg_parse_halves(&tree, &second, sql, split) == 0) {
-		if ((error = statements(x, tree, 0)) == 0)
-			error = statements(x, second, split);
-		qp_json_free(tree);
-		qp_json_free(second);
-		return error;
-	}
-	r = pg_query_parse(sql);
 	if (r.error) {
 		x->stmt_loc = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0;
 		error = stop(x, "does not parse (%s): the scratch database reports it", r.error->message);
 		goto done;
 	}
+	if (x->o->max_json && strlen(r.parse_tree) > *x->o->max_json)
+		*x->o->max_json = strlen(r.parse_tree);
 	/* the tree takes the JSON text over (no copy): the result no longer frees it */
 	error = qp_json_parse_take(&tree, r.parse_tree);
 	r.parse_tree = NULL;
@@ -1949,11 +1960,79 @@ done:
 	return error;
 }
 
+/* One piece of the text, x->text[loc, loc + len) (a statement with the
+ * blanks and comments before it), parsed alone and made into the model;
+ * its JSON and tree are freed before the next. `buf` (owned by the
+ * caller, reused) holds its NUL-terminated copy. */
+static int parse_piece(pp *x, qp_buf *buf, size_t loc, size_t len)
+{
+	PgQueryParseResult r;
+	qp_json *tree = NULL;
+	int error = 0;
+
+	qp_buf_truncate(buf, 0);
+	qp_buf_put(buf, x->text + loc, len);
+	if (buf->oom)
+		return QUIPU_ENOMEM;
+	r = pg_query_parse(qp_buf_cstr(buf));
+	if (r.error) {
+		/* where the whole text's parse would have stopped: its line */
+		x->stmt_loc = (int)(loc + (size_t)(r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0));
+		error = stop(x, "does not parse (%s): the scratch database reports it", r.error->message);
+		goto done;
+	}
+	if (x->o->max_json && strlen(r.parse_tree) > *x->o->max_json)
+		*x->o->max_json = strlen(r.parse_tree);
+	error = qp_json_parse_take(&tree, r.parse_tree);
+	r.parse_tree = NULL;
+	if (error < 0)
+		goto done;
+	/* its locations count from the piece, which starts where the whole
+	 * text's statement would (just past the previous semicolon) */
+	error = statements(x, tree, loc);
+done:
+	qp_json_free(tree);
+	pg_query_free_parse_result(r);
+	return error;
+}
+
+/* A text, statement by statement (parse_pg_split.c cuts it): each is
+ * parsed, read into the model and freed before the next, so what is held
+ * at once is one statement's JSON and tree, not the whole text's (tens of
+ * megabytes for thousands of tables). Locations count from the whole text,
+ * so reasons name the same file and line as a parse in one piece. */
+static int parse_text(pp *x, const char *sql, const char *name)
+{
+	qp_buf buf = QP_BUF_INIT;
+	size_t pos = 0, end;
+	int error = 0;
+
+	x->file = name;
+	x->text = sql;
+	x->text_len = strlen(sql);
+	x->base = 0;
+	x->line = 1;
+	x->line_pos = 0;
+	x->stmt_loc = 0;
+	if (x->o->whole)
+		return parse_whole(x, sql);
+	while (pos < x->text_len && !error) {
+		end = qp_pg_stmt_end(sql, x->text_len, pos);
+		error = parse_piece(x, &buf, pos, end - pos);
+		pos = end;
+	}
+	qp_buf_release(&buf);
+	return error;
+}
+
 static void pp_release(pp *x)
 {
 	qp_map_release(&x->rels);
 	qp_map_release(&x->cons);
-	qp_map_release(&x->colinfo);
+	free(x->ctypes);
+	x->ctypes = NULL;
+	x->n_ctypes = 0;
+	qp_map_release(&x->types);
 	qp_arena_release(&x->a);
 }
 

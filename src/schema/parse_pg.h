@@ -29,12 +29,13 @@ typedef struct qp_parse_opts {
 	const char *role;            /* the role the scratch database would be made by (for
 	                                search_path's "$user"); NULL: unknown, so unqualified
 	                                names are not resolved once the models create a schema */
-	size_t split_min;            /* a text at least this long is parsed as two halves at the
-	                                same time (parse_pg_split.h); 0: QP_PG_SPLIT_MIN; SIZE_MAX:
-	                                never (the tests compare both ways) */
+	int whole;                   /* 1: each text in one pg_query_parse instead of statement by
+	                                statement (parse_pg_split.h); the tests compare both ways */
+	size_t *max_json;            /* when not NULL: raised to the longest parse tree JSON held
+	                                at once (bytes), for the tests */
 } qp_parse_opts;
 
-#define QP_PARSE_OPTS_INIT {NULL, NULL, NULL, 0}
+#define QP_PARSE_OPTS_INIT {NULL, NULL, NULL, 0, NULL}
 
 /* Reads `files` (in order, as the scratch database would run them) into
  * *out (initialised here; release it with qp_model_release in every case).

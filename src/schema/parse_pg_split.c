@@ -1,24 +1,26 @@
 /*
- * parse_pg_split.c: a long models text parsed as two halves at the same
- * time (see parse_pg_split.h). libpg_query's parse and its JSON, read back
- * by lint/json.c, are two thirds of reading the models, and one text is
- * one call: cut at a statement boundary, the halves go to two cores.
+ * parse_pg_split.c: a models text cut into its statements, so that
+ * parse_pg.c parses, reads and frees one statement at a time (see
+ * parse_pg_split.h). libpg_query's JSON of a whole text of thousands of
+ * tables is tens of megabytes, and our tree of it as much again; one
+ * statement's is a few kilobytes.
  *
- * The cut is found by a small lexer that knows what can hide a semicolon
+ * The cuts are found by a small lexer that knows what can hide a semicolon
  * from PostgreSQL's: -- and nested block comments, 'strings' (E'...' with
- * backslash escapes), "identifiers" and $tag$ dollar quotes $tag$. It errs
- * on the side of not cutting (any doubt: no cut), and a cut it got wrong
- * leaves something unterminated in the first half, which libpg_query then
- * refuses, and the caller parses the whole text instead.
+ * backslash escapes; plain strings without, as libpg_query's scanner reads
+ * them whatever standard_conforming_strings says, and parse_pg.c refuses a
+ * models text that sets it off), "identifiers" and $tag$ dollar quotes
+ * $tag$. Pieces are contiguous: each runs from just past the previous cut
+ * to just past its own semicolon, so each holds the blanks and comments
+ * before its statement, and their concatenation is the text. Where the
+ * lexer is wrong (something unterminated, a semicolon inside BEGIN ATOMIC
+ * ... END) the piece does not parse, so the text is not claimed: it never
+ * makes a model the whole text would not.
  */
 #include "schema/parse_pg_split.h"
-#include "util/err.h"
 
-#include <pg_query.h>
-#include <pthread.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
-#include <strings.h>
 
 static int ident_char(unsigned char c)
 {
@@ -49,15 +51,10 @@ static size_t dollar_delim(const char *s, size_t i, size_t len)
 	return 0;
 }
 
-size_t qp_pg_split_point(const char *s, size_t len)
+size_t qp_pg_stmt_end(const char *s, size_t len, size_t from)
 {
-	size_t i = 0, mid = len / 2;
+	size_t i = from;
 
-	/* a setting that changes what a backslash in a string means: no cut */
-	for (i = 0; i + 27 <= len; i++)
-		if ((s[i] == 's' || s[i] == 'S') && !strncasecmp(s + i, "standard_conforming_strings", 27))
-			return 0;
-	i = 0;
 	while (i < len) {
 		char c = s[i];
 		if (c == '-' && i + 1 < len && s[i + 1] == '-') {
@@ -75,14 +72,14 @@ size_t qp_pg_split_point(const char *s, size_t len)
 				}
 			}
 			if (depth > 0)
-				return 0;
+				return len;
 		} else if (c == '\'' || c == '"') {
 			/* E'...' (or e'...'), not the end of an identifier such as "type'" */
 			int esc = c == '\'' && i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e') &&
 			          (i < 2 || !ident_char((unsigned char)s[i - 2]));
 			for (i++;; i++) {
 				if (i >= len)
-					return 0;
+					return len;
 				if (esc && s[i] == '\\') {
 					i++;
 					continue;
@@ -104,17 +101,13 @@ size_t qp_pg_split_point(const char *s, size_t len)
 			}
 			for (j = i + n;; j++) {
 				if (j + n > len)
-					return 0;
+					return len;
 				if (s[j] == '$' && !memcmp(s + j, s + i, n))
 					break;
 			}
 			i = j + n;
-		} else if (c == ';' && i >= mid) {
-			/* past the middle: cut after the semicolon, if a statement follows */
-			size_t k;
-			for (k = i + 1; k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'); k++)
-				;
-			return k < len ? i + 1 : 0;
+		} else if (c == ';') {
+			return i + 1;
 		} else if (ident_char((unsigned char)c)) {
 			/* a word (a $ inside it is its own, not a dollar quote) */
 			while (i < len && ident_char((unsigned char)s[i]))
@@ -123,66 +116,5 @@ size_t qp_pg_split_point(const char *s, size_t len)
 			i++;
 		}
 	}
-	return 0;
-}
-
-/* ---- the two halves -------------------------------------------------- */
-
-typedef struct half {
-	const char *sql;   /* borrowed, NUL-terminated */
-	qp_json *tree;     /* owned: the result, NULL when it did not parse */
-} half;
-
-static void parse_half(half *h)
-{
-	PgQueryParseResult r = pg_query_parse(h->sql);
-
-	h->tree = NULL;
-	if (!r.error) {
-		/* taken over by the tree, freed with it */
-		if (qp_json_parse_take(&h->tree, r.parse_tree) < 0)
-			h->tree = NULL;
-		r.parse_tree = NULL;
-	}
-	pg_query_free_parse_result(r);
-}
-
-static void *half_thread(void *arg)
-{
-	/* libpg_query frees this thread's memory when it ends */
-	parse_half(arg);
-	return NULL;
-}
-
-int qp_pg_parse_halves(qp_json **first, qp_json **second, const char *sql, size_t split)
-{
-	half a, b;
-	char *head;
-	pthread_t th;
-	int threaded;
-
-	*first = *second = NULL;
-	if (!(head = malloc(split + 1)))
-		return -1;
-	memcpy(head, sql, split);
-	head[split] = '\0';
-	a.sql = head;
-	b.sql = sql + split;
-	threaded = pthread_create(&th, NULL, half_thread, &b) == 0;
-	parse_half(&a);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		parse_half(&b);
-	free(head);
-	if (!a.tree || !b.tree) {
-		qp_json_free(a.tree);
-		qp_json_free(b.tree);
-		/* whatever went wrong is found again, and reported, on the whole text */
-		quipu_error_clear();
-		return -1;
-	}
-	*first = a.tree;
-	*second = b.tree;
-	return 0;
+	return len;
 }
