@@ -81,6 +81,9 @@ typedef struct qp_driver {
 } qp_driver;
 
 extern const qp_driver qp_driver_pg;
+/* PostgreSQL only: opens another connection with the parameters c was
+ * opened with (the schema introspection reads on two at once). */
+int qp_pg_connect_more(qp_conn **out, qp_conn *c);
 extern const qp_driver qp_driver_sqlite;
 
 /* The driver for a URL kind, or NULL (QUIPU_ECONFIG set) for one not built in. */

@@ -41,6 +41,7 @@
 	X(PQclear) \
 	X(PQconndefaults) \
 	X(PQconnectdbParams) \
+	X(PQconninfo) \
 	X(PQconninfoFree) \
 	X(PQdb) \
 	X(PQerrorMessage) \
@@ -384,6 +385,59 @@ done:
 		pq.PQconninfoFree(defs);
 	free(msg);
 	qp_buf_release(&b);
+	return error;
+}
+
+/* A second connection with c's parameters (see driver.h). PQconninfo
+ * gives what c was opened with, password included (a list of hosts may
+ * reach another server: the caller must cope); "SELECT current_user" is
+ * not run again. */
+int qp_pg_connect_more(qp_conn **out, qp_conn *c)
+{
+	const char *keys[128], *vals[128];
+	PQconninfoOption *opts = pq.PQconninfo(c->pg), *o;
+	PGconn *pg = NULL;
+	qp_conn *more = NULL;
+	size_t n = 0;
+	int error = 0;
+
+	*out = NULL;
+	if (!opts)
+		return qp_error_oom();
+	for (o = opts; o->keyword && n < 127; o++) {
+		if (o->val && *o->val) {
+			keys[n] = o->keyword;
+			vals[n++] = o->val;
+		}
+	}
+	keys[n] = vals[n] = NULL;
+	if (!(pg = pq.PQconnectdbParams(keys, vals, 0))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (pq.PQstatus(pg) != CONNECTION_OK) {
+		/* the caller falls back to c: the server's reason is not kept */
+		error = qp_error_set(QUIPU_ECONNECT, "cannot open a second connection to %s", c->describe);
+		goto done;
+	}
+	if (!(more = calloc(1, sizeof(*more))) || !(more->describe = strdup(c->describe)) ||
+	    !(more->user = strdup(c->user))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	pq.PQsetNoticeProcessor(pg, notice_processor, more);
+	more->pg = pg;
+	pg = NULL;
+	*out = more;
+	more = NULL;
+done:
+	if (more) {
+		free(more->describe);
+		free(more);
+	}
+	if (pg)
+		pq.PQfinish(pg);
+	pq.PQconninfoFree(opts);
 	return error;
 }
 
