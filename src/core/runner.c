@@ -150,7 +150,6 @@ static int begin(run *r)
 		error = sql_error(r, "cannot begin a transaction", &xe);
 	else
 		r->in_tx = 1;
-	r->vt_exists = 0;
 	qp_exec_error_release(&xe);
 	return error;
 }
@@ -186,6 +185,39 @@ static int read_rows(run *r, qp_strlist *out)
 	qp_strlist_release(out);
 	error = qp_db_read_rows(out, r->db, &r->p->cfg, &xe);
 	qp_exec_error_release(&xe);
+	return error;
+}
+
+/*
+ * Begins a revision's transaction and reads the version rows in it into
+ * *now (sorted). Once the version table is known to exist the two go to the
+ * server as one query (driver begin_query): the check that the rows are
+ * still the planned ones costs no round trip of its own.
+ */
+static int begin_and_read(run *r, qp_strlist *now)
+{
+	qp_buf sql = QP_BUF_INIT;
+	qp_exec_error xe = {0};
+	int error;
+
+	if (!r->vt_exists) {
+		if ((error = begin(r)) < 0)
+			return error;
+		return read_rows(r, now);
+	}
+	qp_strlist_release(now);
+	qp_buf_puts(&sql, "SELECT version_num FROM ");
+	qp_version_table_sql(&sql, &r->p->cfg);
+	if (sql.oom)
+		return qp_error_oom();
+	/* on failure the transaction may be open: the caller's rollback ends it */
+	r->in_tx = 1;
+	if ((error = r->db->drv->begin_query(now, r->db->conn, qp_buf_cstr(&sql), &xe)) < 0)
+		error = sql_error(r, "cannot begin a transaction and read the version table", &xe);
+	else
+		qp_strlist_sort(now);
+	qp_exec_error_release(&xe);
+	qp_buf_release(&sql);
 	return error;
 }
 
@@ -252,37 +284,41 @@ static void vop_sql(qp_buf *out, const qp_config *cfg, const qp_vop *op)
 	}
 }
 
-/* The version-table change of one step and, when `log` is given, its log
- * row: one query, so one round trip to the server for the bookkeeping of a
- * revision (each extra round trip cost ~0.65 ms per revision on PostgreSQL,
- * bench/README.md). */
-static int apply_version_ops(run *r, const qp_step *gs, const qp_log_entry *log)
+/* Appends the version-table change of one step and, when `log` is given,
+ * its log row; r->rows becomes the rows after the step. */
+static int version_ops_sql(qp_buf *sql, run *r, const qp_step *gs, const qp_log_entry *log)
 {
 	qp_vops ops = QP_VOPS_INIT;
-	qp_buf sql = QP_BUF_INIT;
 	size_t i;
+	int error;
+
+	if ((error = qp_graph_version_ops(&ops, &r->p->graph, &r->rows, gs)) < 0)
+		goto done;
+	for (i = 0; i < ops.count; i++) {
+		vop_sql(sql, &r->p->cfg, qp_vops_at(&ops, i));
+		qp_buf_puts(sql, ";\n");
+	}
+	if (log)
+		qp_log_insert_sql(sql, &r->p->cfg, log);
+	if (sql->oom)
+		error = qp_error_oom();
+done:
+	qp_vops_release(&ops);
+	return error;
+}
+
+/* The version-table change of a transaction:false step, as its own query
+ * (its log row is updated apart). */
+static int apply_version_ops(run *r, const qp_step *gs)
+{
+	qp_buf sql = QP_BUF_INIT;
 	int error;
 
 	if ((error = ensure_version_table(r)) < 0)
 		return error;
-	if ((error = qp_graph_version_ops(&ops, &r->p->graph, &r->rows, gs)) < 0)
-		goto done;
-	for (i = 0; i < ops.count; i++) {
-		vop_sql(&sql, &r->p->cfg, qp_vops_at(&ops, i));
-		qp_buf_puts(&sql, ";\n");
-	}
-	if (log)
-		qp_log_insert_sql(&sql, &r->p->cfg, log);
-	if (sql.oom) {
-		error = qp_error_oom();
-		goto done;
-	}
-	if (sql.len && (error = exec_sql(r, qp_buf_cstr(&sql), log ? "cannot update the version table and its log"
-	                                                           : "cannot update the version table")) < 0)
-		goto done;
-done:
+	if ((error = version_ops_sql(&sql, r, gs, NULL)) == 0 && sql.len)
+		error = exec_sql(r, qp_buf_cstr(&sql), "cannot update the version table");
 	qp_buf_release(&sql);
-	qp_vops_release(&ops);
 	return error;
 }
 
@@ -338,11 +374,30 @@ static int step_error(run *r, const quipu_step *st, const qp_section *sec, const
 	return code;
 }
 
-/* Progress of a transaction:false section: one log update per statement. */
+/* exec_script's payload: for a transaction:false section the log row
+ * updated after each statement; for a transactional one the bookkeeping
+ * (version-table change and log row) sent with the last statement. */
 typedef struct progress {
 	run *r;
 	long log_id;
+	const qp_step *gs;
+	qp_log_entry *le;  /* the log row, duration filled in by the tail */
+	double t0;
 } progress;
+
+/* The bookkeeping of a transactional step, asked for by the driver when it
+ * sends the section's last statement (or after it, in process): one query
+ * with that statement, so no round trip of its own. The duration is the
+ * time so far plus, where the tail travels with the last statement, the
+ * server's count of that statement's time (driver elapsed_sql). */
+static int bookkeeping_tail(qp_buf *out, void *payload)
+{
+	progress *pr = payload;
+
+	pr->le->duration_ms = qp_now_ms() - pr->t0;
+	pr->le->duration_sql = pr->r->db->drv->elapsed_sql;
+	return version_ops_sql(out, pr->r, pr->gs, pr->le);
+}
 
 static int statement_done(size_t index, int line, void *payload)
 {
@@ -351,26 +406,28 @@ static int statement_done(size_t index, int line, void *payload)
 	return qp_log_update(pr->r->db, &pr->r->p->cfg, pr->log_id, "running", (long)index + 1, -1);
 }
 
-static int run_section(run *r, const quipu_step *st, const qp_section *sec, size_t start_at, long log_id)
+/* Runs a section; with `tail` set, a transactional one carries its step's
+ * bookkeeping (pr) with its last statement. */
+static int run_section(run *r, const quipu_step *st, const qp_section *sec, size_t start_at, progress *pr,
+                       int tail)
 {
 	const qp_script *s = QP_REV(st->rev)->script;
 	qp_exec_error xe = {0};
-	progress pr = {r, log_id};
 	char *sql = NULL;
 	int error;
 
-	if (!sec->length)
-		return 0;
 	if (!(sql = strndup(s->text + sec->offset, sec->length)))
 		return qp_error_oom();
-	error = r->db->drv->exec_script(r->db->conn, sql, start_at, sec->transaction ? NULL : statement_done,
-	                                &pr, &xe);
+	error = r->db->drv->exec_script(r->db->conn, sql, start_at, sec->transaction ? NULL : statement_done, pr,
+	                                tail ? bookkeeping_tail : NULL, &xe);
 	if (error < 0 && !xe.message && !xe.statement) {
 		/* not the server: the progress callback or the driver itself failed */
 		free(sql);
 		return error;
 	}
-	if (error < 0) {
+	if (error < 0 && xe.in_tail) {
+		error = sql_error(r, "cannot update the version table and its log", &xe);
+	} else if (error < 0) {
 		qp_buf state = QP_BUF_INIT;
 		char *at = NULL;
 		if (!sec->transaction) {
@@ -420,7 +477,8 @@ static int start_notx(run *r, const quipu_step *st, const char *sum, const char 
 	qp_log_entry le = {0};
 	int error;
 
-	if ((error = begin(r)) < 0 || (error = ensure_version_table(r)) < 0 || (error = commit(r)) < 0)
+	if (!r->vt_exists &&
+	    ((error = begin(r)) < 0 || (error = ensure_version_table(r)) < 0 || (error = commit(r)) < 0))
 		goto done;
 	qp_buf_puts(&sql, "SELECT CAST(id AS VARCHAR(20)) || ' ' || CAST(statements_done AS VARCHAR(20)) FROM ");
 	qp_log_table_sql(&sql, &r->p->cfg);
@@ -474,10 +532,12 @@ static int run_step(run *r, const quipu_step *st)
 	qp_buf from = QP_BUF_INIT, to = QP_BUF_INIT;
 	quipu_event ev = {0};
 	char sum[65], started[40];
+	qp_log_entry le = {0};
+	progress pr = {0};
 	long log_id = 0;
 	size_t start_at = 0;
 	double t0;
-	int error = 0, opened = 0;
+	int error = 0, opened = 0, tail;
 
 	if (st->direction == QUIPU_DOWN && !sec->present) {
 		return qp_error_set(QUIPU_EUSAGE,
@@ -492,7 +552,7 @@ static int run_step(run *r, const quipu_step *st)
 
 	t0 = qp_now_ms();
 	if (!r->in_tx && sec->transaction) {
-		if ((error = begin(r)) < 0)
+		if ((error = begin_and_read(r, &now)) < 0)
 			goto done;
 		opened = 1;
 	} else if (r->in_tx && !sec->transaction) {
@@ -502,10 +562,8 @@ static int run_step(run *r, const quipu_step *st)
 		if ((error = commit(r)) < 0)
 			goto done;
 	}
-	if (r->in_tx && opened) {
+	if (opened) {
 		/* inside our transaction: are the rows still the ones we planned from? */
-		if ((error = read_rows(r, &now)) < 0)
-			goto done;
 		if (!same_rows(&now, &r->rows)) {
 			rollback(r);
 			error = 1;
@@ -519,27 +577,41 @@ static int run_step(run *r, const quipu_step *st)
 	if (!sec->transaction && (error = start_notx(r, st, sum, started, &log_id, &start_at)) < 0)
 		goto done;
 
+	le.revision = rev->info.id;
+	le.direction = st->direction == QUIPU_UP ? "upgrade" : "downgrade";
+	le.checksum = sum;
+	le.started_at = started;
+	le.db_user = r->db->drv->user(r->db->conn);
+	le.status = "done";
+	pr.r = r;
+	pr.log_id = log_id;
+	pr.gs = &gs;
+	pr.le = &le;
+	pr.t0 = t0;
+	/* Once the version table is known to exist, the bookkeeping travels
+	 * with the section's last statement. Before that (the first revision
+	 * of a database) it follows the section, as its own query: the
+	 * section may create the version table itself (a baseline dumped
+	 * from a database Alembic managed). */
+	tail = sec->transaction && r->vt_exists;
+
 	ev.kind = QUIPU_EVENT_START;
 	emit(r, &ev);
-	if ((error = run_section(r, st, sec, start_at, log_id)) < 0)
+	if ((error = run_section(r, st, sec, start_at, &pr, tail)) < 0)
 		goto done;
-	if (!sec->transaction && (error = begin(r)) < 0)
-		goto done;
-	if (sec->transaction) {
-		qp_log_entry le = {0};
-		le.revision = rev->info.id;
-		le.direction = st->direction == QUIPU_UP ? "upgrade" : "downgrade";
-		le.checksum = sum;
-		le.started_at = started;
+	if (sec->transaction && !tail) {
+		qp_buf sql = QP_BUF_INIT;
 		le.duration_ms = qp_now_ms() - t0;
-		le.db_user = r->db->drv->user(r->db->conn);
-		le.status = "done";
-		if ((error = apply_version_ops(r, &gs, &le)) < 0)
+		if ((error = ensure_version_table(r)) == 0 && (error = version_ops_sql(&sql, r, &gs, &le)) == 0)
+			error = exec_sql(r, qp_buf_cstr(&sql), "cannot update the version table and its log");
+		qp_buf_release(&sql);
+		if (error < 0)
 			goto done;
-	} else if ((error = apply_version_ops(r, &gs, NULL)) < 0 ||
-	           (error = qp_log_update(r->db, &r->p->cfg, log_id, "done", -1, qp_now_ms() - t0)) < 0) {
-		goto done;
 	}
+	if (!sec->transaction &&
+	    ((error = begin(r)) < 0 || (error = apply_version_ops(r, &gs)) < 0 ||
+	     (error = qp_log_update(r->db, &r->p->cfg, log_id, "done", -1, qp_now_ms() - t0)) < 0))
+		goto done;
 	if ((r->per_migration || !sec->transaction) && (error = commit(r)) < 0)
 		goto done;
 	if (!r->per_migration && !sec->transaction && (error = begin(r)) < 0)

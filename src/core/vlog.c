@@ -110,7 +110,10 @@ void qp_log_insert_sql(qp_buf *out, const qp_config *cfg, const qp_log_entry *e)
 		qp_buf_puts(out, "NULL");
 	qp_buf_puts(out, ", ");
 	qp_buf_put_literal(out, e->started_at);
-	qp_buf_printf(out, ", %.3f, ", e->duration_ms);
+	if (e->duration_sql)
+		qp_buf_printf(out, ", %.3f + %s, ", e->duration_ms, e->duration_sql);
+	else
+		qp_buf_printf(out, ", %.3f, ", e->duration_ms);
 	qp_buf_put_literal(out, e->db_user ? e->db_user : "");
 	qp_buf_puts(out, ", ");
 	qp_buf_put_literal(out, "quipu " QUIPU_VERSION);

@@ -12,6 +12,7 @@ typedef struct qp_log_entry {
 	const char *checksum;    /* hex sha256, or NULL */
 	const char *started_at;  /* qp_log_now() */
 	double duration_ms;
+	const char *duration_sql; /* NULL, or an SQL expression added to duration_ms */
 	const char *db_user;
 	const char *status;      /* "done", "running" */
 	long statements_done;

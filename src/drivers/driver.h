@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include "core/url.h"
+#include "util/buf.h"
 #include "util/strlist.h"
 
 typedef struct qp_conn qp_conn;  /* driver-private connection state */
@@ -26,12 +27,17 @@ typedef struct qp_exec_error {
 	char sqlstate[6];     /* PostgreSQL SQLSTATE, "" for SQLite */
 	int duplicate_object; /* "already exists" (42P07, 42710, 42701; SQLite text) */
 	int connection_lost;  /* the server went away: state unknown until reconnect */
+	int in_tail;          /* exec_script: the failure was in its `tail`, not a statement */
 } qp_exec_error;
 
 void qp_exec_error_release(qp_exec_error *e);
 
 /* Called after each statement of exec_script succeeds (index, its line). */
 typedef int (*qp_stmt_cb)(size_t index, int line, void *payload);
+
+/* Appends SQL to *out for exec_script to run after a section's last
+ * statement (payload: exec_script's). Non-zero stops with that code. */
+typedef int (*qp_tail_cb)(qp_buf *out, void *payload);
 
 /* Called for each row of query_each: values[i] is column i as text, NULL for
  * SQL NULL; borrowed until the callback returns. Non-zero stops the query
@@ -41,6 +47,10 @@ typedef int (*qp_row_cb)(const char *const *values, size_t n_values, void *paylo
 typedef struct qp_driver {
 	const char *name;          /* "postgresql", "sqlite" */
 	int transactional_ddl;     /* DDL can be rolled back */
+	/* An SQL expression, in a tail, for the milliseconds the query holding
+	 * it has run so far (the last statement's own time, since the tail is
+	 * sent with it); NULL where the tail runs after the statement. */
+	const char *elapsed_sql;
 
 	/* Opens a connection. QUIPU_ECONNECT with a message naming host, port,
 	 * database and user (never the password) and the likely cause. */
@@ -54,15 +64,25 @@ typedef struct qp_driver {
 	int (*exec)(qp_conn *c, const char *sql, qp_exec_error *err);
 	/* Runs a revision section statement by statement, starting at statement
 	 * `start_at` (0: all). `cb` (may be NULL) runs after each statement; a
-	 * non-zero return stops with that code. On failure fills *err. */
+	 * non-zero return stops with that code. `tail` (may be NULL; only inside
+	 * a transaction) appends SQL to run right after the last statement: the
+	 * runner's bookkeeping of the revision. Where the database is a server
+	 * it is called just before the last statement is sent, and both go as
+	 * one query, so the bookkeeping costs no round trip of its own (see
+	 * `elapsed_sql`); in process it is called after the last statement.
+	 * On failure fills *err; err->in_tail says the tail's SQL failed. */
 	int (*exec_script)(qp_conn *c, const char *sql, size_t start_at, qp_stmt_cb cb,
-	                   void *payload, qp_exec_error *err);
+	                   void *payload, qp_tail_cb tail, qp_exec_error *err);
 	/* Runs a query and appends the first column of every row (NULL -> ""). */
 	int (*query_strings)(qp_strlist *out, qp_conn *c, const char *sql, qp_exec_error *err);
 	/* Does the table exist? schema may be NULL (PG: search_path; SQLite: main). */
 	int (*table_exists)(int *out, qp_conn *c, const char *schema, const char *table);
 
 	int (*begin)(qp_conn *c, qp_exec_error *err);   /* SQLite: BEGIN IMMEDIATE */
+	/* Begins a transaction and runs a query in it as query_strings does, in
+	 * one round trip where the database is a server. On failure the
+	 * transaction may be open: the caller rolls back. */
+	int (*begin_query)(qp_strlist *out, qp_conn *c, const char *sql, qp_exec_error *err);
 	int (*commit)(qp_conn *c, qp_exec_error *err);
 	int (*rollback)(qp_conn *c);                    /* best effort */
 

@@ -525,14 +525,19 @@ static int fail_sql(qp_conn *c, const PGresult *res, qp_exec_error *err)
 
 /* Sends sql (one or more statements) and reads every result. The first
  * error wins. COPY ... FROM STDIN is refused, COPY TO STDOUT drained.
- * If rows is not NULL it receives the last result (caller pq.PQclear()s). */
-static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
+ * If rows is not NULL it receives the last result (caller pq.PQclear()s).
+ * If failed_at is not NULL it receives the 0-based index of the statement
+ * whose result was the error (COPY's intermediate states not counted). */
+static int run_at(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows, size_t *failed_at)
 {
 	PGresult *res, *failed = NULL, *last = NULL;
+	size_t finished = 0;
 	int error = 0;
 
 	if (rows)
 		*rows = NULL;
+	if (failed_at)
+		*failed_at = 0;
 	if (!pq.PQsendQuery(c->pg, sql))
 		return fail_sql(c, NULL, err);
 	while ((res = pq.PQgetResult(c->pg)) != NULL) {
@@ -552,9 +557,13 @@ static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
 			if (!failed) {
 				failed = res;
 				res = NULL;
+				if (failed_at)
+					*failed_at = finished;
 			}
+			finished++;
 			break;
 		default:
+			finished++;
 			break;
 		}
 		if (res) {
@@ -575,6 +584,11 @@ static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
 	pq.PQclear(failed);
 	pq.PQclear(last);
 	return error;
+}
+
+static int run(qp_conn *c, const char *sql, qp_exec_error *err, PGresult **rows)
+{
+	return run_at(c, sql, err, rows, NULL);
 }
 
 static int pg_exec(qp_conn *c, const char *sql, qp_exec_error *err)
@@ -654,14 +668,67 @@ done:
 	return 0;
 }
 
+/* Runs the last statement (text, `len` bytes) and the tail the callback
+ * appends as one query; a failure after the statement's own result is the
+ * tail's. */
+static int run_with_tail(qp_conn *c, const char *text, size_t len, qp_tail_cb tail, void *payload,
+                         qp_exec_error *err)
+{
+	qp_buf q = QP_BUF_INIT;
+	size_t failed_at = 0, head;
+	int error;
+
+	qp_buf_put(&q, text, len);
+	/* a newline first: the statement may end in a -- comment */
+	qp_buf_puts(&q, "\n;\n");
+	head = q.len;
+	if ((error = tail(&q, payload)) != 0)
+		goto done;
+	if (q.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (q.len == head) {
+		error = run(c, text, err, NULL);
+		goto done;
+	}
+	error = run_at(c, qp_buf_cstr(&q), err, NULL, &failed_at);
+	if (error && err)
+		err->in_tail = failed_at > 0;
+done:
+	qp_buf_release(&q);
+	return error;
+}
+
+/* The tail alone, when no statement is left to carry it. */
+static int run_tail(qp_conn *c, qp_tail_cb tail, void *payload, qp_exec_error *err)
+{
+	qp_buf q = QP_BUF_INIT;
+	int error;
+
+	if ((error = tail(&q, payload)) != 0)
+		goto done;
+	if (q.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (q.len && (error = run(c, qp_buf_cstr(&q), err, NULL)) != 0 && err)
+		err->in_tail = 1;
+done:
+	qp_buf_release(&q);
+	return error;
+}
+
 static int pg_exec_script(qp_conn *c, const char *sql, size_t start_at, qp_stmt_cb cb, void *payload,
-                          qp_exec_error *err)
+                          qp_tail_cb tail, qp_exec_error *err)
 {
 	stmt_span *spans = NULL;
 	size_t n = 0, i;
 	char *text = NULL;
 	int error;
 
+	if (err)
+		err->in_tail = 0;
 	error = split_script(&spans, &n, sql);
 	if (error)
 		goto done;
@@ -677,9 +744,12 @@ static int pg_exec_script(qp_conn *c, const char *sql, size_t start_at, qp_stmt_
 		}
 		memcpy(text, sql + spans[i].start, len);
 		text[len] = '\0';
-		error = run(c, text, err, NULL);
+		if (tail && i + 1 == n)
+			error = run_with_tail(c, text, len, tail, payload, err);
+		else
+			error = run(c, text, err, NULL);
 		if (error) {
-			if (err) {
+			if (err && !err->in_tail && (err->message || err->statement)) {
 				err->stmt_index = i;
 				err->line = line;
 				free(err->statement);
@@ -690,6 +760,8 @@ static int pg_exec_script(qp_conn *c, const char *sql, size_t start_at, qp_stmt_
 		if (cb && (error = cb(i, line, payload)) != 0)
 			goto done;
 	}
+	if (tail && start_at >= n)
+		error = run_tail(c, tail, payload, err);
 done:
 	free(text);
 	free(spans);
@@ -805,6 +877,22 @@ done:
 static int pg_begin(qp_conn *c, qp_exec_error *err)
 {
 	return pg_exec(c, "BEGIN", err);
+}
+
+/* "BEGIN; <sql>" as one query: the runner's check of the version rows costs
+ * no round trip of its own. */
+static int pg_begin_query(qp_strlist *out, qp_conn *c, const char *sql, qp_exec_error *err)
+{
+	qp_buf q = QP_BUF_INIT;
+	int error;
+
+	qp_buf_puts(&q, "BEGIN;\n");
+	qp_buf_puts(&q, sql);
+	if (q.oom)
+		return qp_error_oom();
+	error = pg_query_strings(out, c, qp_buf_cstr(&q), err);
+	qp_buf_release(&q);
+	return error;
 }
 
 static int pg_commit(qp_conn *c, qp_exec_error *err)
@@ -955,6 +1043,7 @@ static void pg_unlock(qp_conn *c, const char *key)
 const qp_driver qp_driver_pg = {
 	"postgresql",
 	1,
+	"1000 * EXTRACT(EPOCH FROM clock_timestamp() - statement_timestamp())",
 	pg_connect,
 	pg_close,
 	pg_describe,
@@ -963,6 +1052,7 @@ const qp_driver qp_driver_pg = {
 	pg_query_strings,
 	pg_table_exists,
 	pg_begin,
+	pg_begin_query,
 	pg_commit,
 	pg_rollback,
 	pg_lock,

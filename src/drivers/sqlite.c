@@ -365,10 +365,29 @@ static int sqlite_exec(qp_conn *c, const char *sql, qp_exec_error *err)
 	return run(c, sql, 0, NULL, NULL, NULL, err);
 }
 
+/* In process, a tail costs no round trip: it is asked for and run after
+ * the last statement. */
 static int sqlite_exec_script(qp_conn *c, const char *sql, size_t start_at, qp_stmt_cb cb, void *payload,
-                              qp_exec_error *err)
+                              qp_tail_cb tail, qp_exec_error *err)
 {
-	return run(c, sql, start_at, cb, payload, NULL, err);
+	qp_buf q = QP_BUF_INIT;
+	int error;
+
+	if (err)
+		err->in_tail = 0;
+	if ((error = run(c, sql, start_at, cb, payload, NULL, err)) != 0 || !tail)
+		return error;
+	if ((error = tail(&q, payload)) != 0)
+		goto done;
+	if (q.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (q.len && (error = run(c, qp_buf_cstr(&q), 0, NULL, NULL, NULL, err)) != 0 && err)
+		err->in_tail = 1;
+done:
+	qp_buf_release(&q);
+	return error;
 }
 
 static int sqlite_query_strings(qp_strlist *out, qp_conn *c, const char *sql, qp_exec_error *err)
@@ -445,6 +464,12 @@ static int sqlite_begin(qp_conn *c, qp_exec_error *err)
 	return error;
 }
 
+static int sqlite_begin_query(qp_strlist *out, qp_conn *c, const char *sql, qp_exec_error *err)
+{
+	int error = sqlite_begin(c, err);
+	return error ? error : sqlite_query_strings(out, c, sql, err);
+}
+
 static int sqlite_commit(qp_conn *c, qp_exec_error *err)
 {
 	return run(c, "COMMIT", 0, NULL, NULL, NULL, err);
@@ -474,6 +499,7 @@ static void sqlite_unlock(qp_conn *c, const char *key)
 const qp_driver qp_driver_sqlite = {
 	"sqlite",
 	1,
+	NULL,
 	sqlite_connect,
 	sqlite_close,
 	sqlite_describe,
@@ -482,6 +508,7 @@ const qp_driver qp_driver_sqlite = {
 	sqlite_query_strings,
 	sqlite_table_exists,
 	sqlite_begin,
+	sqlite_begin_query,
 	sqlite_commit,
 	sqlite_rollback,
 	sqlite_lock,

@@ -347,7 +347,7 @@ int qp_models_load(qp_scratch *s, const qp_strlist *files)
 		text = NULL;
 		if ((error = qp_read_file(&text, &len, files->items[i])) < 0)
 			goto done;
-		if ((error = s->db->drv->exec_script(s->db->conn, text, 0, NULL, NULL, &xe)) < 0) {
+		if ((error = s->db->drv->exec_script(s->db->conn, text, 0, NULL, NULL, NULL, &xe)) < 0) {
 			error = load_error(files->items[i], &xe);
 			goto done;
 		}

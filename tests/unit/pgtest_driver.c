@@ -364,7 +364,7 @@ static void test_exec_script_split(void **state)
 	qp_strlist rows = QP_STRLIST_INIT;
 	seen s = {{0}, {0}, 0};
 
-	if (drv->exec_script(c, script, 0, record, &s, &err) != 0)
+	if (drv->exec_script(c, script, 0, record, &s, NULL, &err) != 0)
 		fail_msg("script: %s (statement %zu: %s)", err.message, err.stmt_index, err.statement);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.index[0], 0);
@@ -397,7 +397,7 @@ static void test_exec_script_error_and_resume(void **state)
 		"    VALUES (2);\n"
 		"INSERT INTO a VALUES (3);\n";
 
-	assert_int_equal(drv->exec_script(c, bad, 0, NULL, NULL, &err), QUIPU_ESQL);
+	assert_int_equal(drv->exec_script(c, bad, 0, NULL, NULL, NULL, &err), QUIPU_ESQL);
 	assert_int_equal(err.stmt_index, 2);
 	assert_int_equal(err.line, 4);
 	assert_string_equal(err.statement, "INSERT INTO nope\n    VALUES (2)");
@@ -409,7 +409,7 @@ static void test_exec_script_error_and_resume(void **state)
 	qp_exec_error_release(&err);
 
 	assert_int_equal(drv->exec(c, "CREATE TABLE nope (x int)", &err), 0);
-	assert_int_equal(drv->exec_script(c, bad, 2, record, &s, &err), 0);
+	assert_int_equal(drv->exec_script(c, bad, 2, record, &s, NULL, &err), 0);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.index[0], 2);
 	assert_int_equal(s.line[0], 4);
@@ -419,8 +419,92 @@ static void test_exec_script_error_and_resume(void **state)
 
 	/* start_at past the end runs nothing */
 	s.n = 0;
-	assert_int_equal(drv->exec_script(c, bad, 10, record, &s, &err), 0);
+	assert_int_equal(drv->exec_script(c, bad, 10, record, &s, NULL, &err), 0);
 	assert_int_equal(s.n, 0);
+	drv->close(c);
+}
+
+static int tail_sql(qp_buf *out, void *payload)
+{
+	qp_buf_puts(out, (const char *)payload);
+	return 0;
+}
+
+/* The tail goes to the server in the same query as the last statement (one
+ * client message: statement_timestamp() is that message's arrival), the
+ * statements before it each in their own; a failure in the tail is told
+ * apart from the statement's. */
+static void test_exec_script_tail(void **state)
+{
+	qp_conn *c = open_db(state);
+	qp_exec_error err = {0};
+	const char *body =
+		"CREATE TABLE ts (n int, t timestamptz);\n"
+		"INSERT INTO ts VALUES (1, statement_timestamp());\n"
+		"INSERT INTO ts VALUES (2, statement_timestamp()) -- ends in a comment";
+
+	assert_int_equal(drv->begin(c, &err), 0);
+	if (drv->exec_script(c, body, 0, NULL, (void *)"INSERT INTO ts VALUES (3, statement_timestamp())", tail_sql,
+	                     &err) != 0)
+		fail_msg("script: %s", err.message);
+	assert_int_equal(drv->commit(c, &err), 0);
+	assert_value(c, "SELECT count(*) FROM ts", "3");
+	assert_value(c, "SELECT (SELECT t FROM ts WHERE n = 2) = (SELECT t FROM ts WHERE n = 3)", "t");
+	assert_value(c, "SELECT (SELECT t FROM ts WHERE n = 1) < (SELECT t FROM ts WHERE n = 2)", "t");
+
+	/* the tail fails: in_tail, and the transaction is left for the caller to roll back */
+	assert_int_equal(drv->begin(c, &err), 0);
+	assert_int_equal(drv->exec_script(c, "INSERT INTO ts VALUES (4, now());", 0, NULL,
+	                                  (void *)"INSERT INTO no_log VALUES (1)", tail_sql, &err), QUIPU_ESQL);
+	assert_true(err.in_tail);
+	assert_string_equal(err.message, "relation \"no_log\" does not exist");
+	drv->rollback(c);
+	qp_exec_error_release(&err);
+	assert_value(c, "SELECT count(*) FROM ts", "3");
+
+	/* the last statement fails: not the tail's, and the tail did not run */
+	assert_int_equal(drv->begin(c, &err), 0);
+	assert_int_equal(drv->exec_script(c, "SELECT 1;\nINSERT INTO nope VALUES (1);", 0, NULL,
+	                                  (void *)"INSERT INTO ts VALUES (5, now())", tail_sql, &err), QUIPU_ESQL);
+	assert_false(err.in_tail);
+	assert_int_equal(err.stmt_index, 1);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.statement, "INSERT INTO nope VALUES (1)");
+	drv->rollback(c);
+	qp_exec_error_release(&err);
+
+	/* an empty section: the tail alone */
+	assert_int_equal(drv->begin(c, &err), 0);
+	assert_int_equal(drv->exec_script(c, "  -- nothing\n", 0, NULL, (void *)"INSERT INTO ts VALUES (6, now())",
+	                                  tail_sql, &err), 0);
+	assert_int_equal(drv->commit(c, &err), 0);
+	assert_value(c, "SELECT count(*) FROM ts WHERE n = 6", "1");
+	drv->close(c);
+}
+
+/* begin_query: BEGIN and the query as one message (the transaction's start
+ * is the query's arrival), and the rows of the query. */
+static void test_begin_query(void **state)
+{
+	qp_conn *c = open_db(state);
+	qp_exec_error err = {0};
+	qp_strlist rows = QP_STRLIST_INIT;
+
+	assert_int_equal(drv->begin_query(&rows, c, "SELECT (transaction_timestamp() = statement_timestamp())::text "
+	                                            "UNION ALL SELECT 'second'", &err), 0);
+	assert_int_equal(rows.count, 2);
+	assert_string_equal(rows.items[0], "true");
+	assert_string_equal(rows.items[1], "second");
+	assert_value(c, "SELECT (transaction_timestamp() < statement_timestamp())::text", "true");
+	assert_int_equal(drv->commit(c, &err), 0);
+	qp_strlist_release(&rows);
+
+	assert_int_equal(drv->begin_query(&rows, c, "SELECT x FROM no_such_table", &err), QUIPU_ESQL);
+	assert_string_equal(err.sqlstate, "42P01");
+	drv->rollback(c);
+	qp_exec_error_release(&err);
+	assert_value(c, "SELECT 'usable again'", "usable again");
+	qp_strlist_release(&rows);
 	drv->close(c);
 }
 
@@ -443,7 +527,7 @@ static void test_exec_error_fields(void **state)
 	qp_exec_error_release(&err);
 
 	/* an unterminated string: the scanner cannot split, the server judges the whole text */
-	assert_int_equal(drv->exec_script(c, "SELECT 1;\nSELECT 'oops;\n", 0, NULL, NULL, &err), QUIPU_ESQL);
+	assert_int_equal(drv->exec_script(c, "SELECT 1;\nSELECT 'oops;\n", 0, NULL, NULL, NULL, &err), QUIPU_ESQL);
 	assert_string_equal(err.sqlstate, "42601");
 	assert_int_equal(err.stmt_index, 0);
 	qp_exec_error_release(&err);
@@ -456,7 +540,7 @@ static void test_duplicate_object(void **state)
 	qp_exec_error err = {0};
 
 	assert_int_equal(drv->exec(c, "CREATE TABLE d (x int)", &err), 0);
-	assert_int_equal(drv->exec_script(c, "SELECT 1;\nCREATE TABLE d (x int);", 0, NULL, NULL, &err), QUIPU_ESQL);
+	assert_int_equal(drv->exec_script(c, "SELECT 1;\nCREATE TABLE d (x int);", 0, NULL, NULL, NULL, &err), QUIPU_ESQL);
 	assert_true(err.duplicate_object);
 	assert_string_equal(err.sqlstate, "42P07");
 	assert_int_equal(err.stmt_index, 1);
@@ -538,7 +622,7 @@ static void test_transactions(void **state)
 	int exists = -1;
 
 	assert_int_equal(drv->begin(c, &err), 0);
-	assert_int_equal(drv->exec_script(c, "CREATE TABLE r (x int); INSERT INTO r VALUES (1);", 0, NULL, NULL, &err), 0);
+	assert_int_equal(drv->exec_script(c, "CREATE TABLE r (x int); INSERT INTO r VALUES (1);", 0, NULL, NULL, NULL, &err), 0);
 	assert_int_equal(drv->table_exists(&exists, c, NULL, "r"), 0);
 	assert_true(exists);
 	assert_int_equal(drv->rollback(c), 0);
@@ -575,7 +659,7 @@ static void test_create_index_concurrently(void **state)
 
 	if (drv->exec_script(c, "CREATE TABLE ci (x int);\n"
 	                        "CREATE INDEX CONCURRENTLY ci_x ON ci (x);\n"
-	                        "DROP INDEX CONCURRENTLY ci_x;\n", 0, NULL, NULL, &err) != 0)
+	                        "DROP INDEX CONCURRENTLY ci_x;\n", 0, NULL, NULL, NULL, &err) != 0)
 		fail_msg("%s", err.message);
 	drv->close(c);
 }
@@ -593,7 +677,7 @@ static void test_notices_silent(void **state)
 	fflush(stderr);
 	dup2(fd, 2);
 	assert_int_equal(drv->exec_script(c, "DO $$BEGIN RAISE NOTICE 'hello from the server'; END$$;\n"
-	                                     "DROP TABLE IF EXISTS never_there;", 0, NULL, NULL, &err), 0);
+	                                     "DROP TABLE IF EXISTS never_there;", 0, NULL, NULL, NULL, &err), 0);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -729,6 +813,8 @@ int main(void)
 		T(test_connect_query_params),
 		T(test_exec_script_split),
 		T(test_exec_script_error_and_resume),
+		T(test_exec_script_tail),
+		T(test_begin_query),
 		T(test_exec_error_fields),
 		T(test_duplicate_object),
 		T(test_query_each),

@@ -216,7 +216,7 @@ static int sc_apply(const qp_driver *drv, qp_conn *c, const char *sql)
 	int error = drv->begin(c, &xe);
 
 	if (error >= 0)
-		error = drv->exec_script(c, sql, 0, NULL, NULL, &xe);
+		error = drv->exec_script(c, sql, 0, NULL, NULL, NULL, &xe);
 	if (error >= 0)
 		error = drv->commit(c, &xe);
 	if (error < 0) {

@@ -99,7 +99,7 @@ static __attribute__((unused)) qp_conn * st_connect(const qp_driver *drv, const 
 static __attribute__((unused)) int st_exec(const qp_driver *drv, qp_conn *c, const char *sql)
 {
 	qp_exec_error xe = {0};
-	int error = drv->exec_script(c, sql, 0, NULL, NULL, &xe);
+	int error = drv->exec_script(c, sql, 0, NULL, NULL, NULL, &xe);
 
 	if (error < 0)
 		fprintf(stderr, "SQL failed: %s\n  statement: %s\n", xe.message ? xe.message : "?",

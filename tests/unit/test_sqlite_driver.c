@@ -156,7 +156,7 @@ static void test_exec_script_split(void **state)
 	qp_strlist rows = QP_STRLIST_INIT;
 	seen s = {{0}, {0}, 0, SIZE_MAX};
 
-	assert_int_equal(qp_driver_sqlite.exec_script(c, script, 0, record, &s, &err), 0);
+	assert_int_equal(qp_driver_sqlite.exec_script(c, script, 0, record, &s, NULL, &err), 0);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.index[0], 0);
 	assert_int_equal(s.line[0], 2);
@@ -174,12 +174,73 @@ static void test_exec_script_split(void **state)
 	qp_driver_sqlite.close(c);
 }
 
+/* The tail: asked for after the last statement ran (in process there is no
+ * round trip to save), run, and a failure in it told apart. */
+typedef struct tail_probe {
+	qp_conn *c;
+	const char *sql;
+	char seen[32];  /* what the tail callback saw in table a */
+} tail_probe;
+
+static int tail_sql(qp_buf *out, void *payload)
+{
+	tail_probe *p = payload;
+	qp_strlist rows = QP_STRLIST_INIT;
+
+	if (qp_driver_sqlite.query_strings(&rows, p->c, "SELECT count(*) FROM a", NULL) == 0 && rows.count)
+		snprintf(p->seen, sizeof(p->seen), "%s", rows.items[0]);
+	qp_strlist_release(&rows);
+	qp_buf_puts(out, p->sql);
+	return 0;
+}
+
+static void test_exec_script_tail(void **state)
+{
+	qp_conn *c = open_file("tail.db");
+	qp_exec_error err = {0};
+	qp_strlist rows = QP_STRLIST_INIT;
+	tail_probe p = {c, "INSERT INTO a VALUES (99)", ""};
+
+	(void)state;
+	assert_int_equal(qp_driver_sqlite.begin(c, &err), 0);
+	assert_int_equal(qp_driver_sqlite.exec_script(c, "CREATE TABLE a (x INT); INSERT INTO a VALUES (1);", 0, NULL,
+	                                              &p, tail_sql, &err), 0);
+	assert_string_equal(p.seen, "1");
+	assert_int_equal(qp_driver_sqlite.commit(c, &err), 0);
+	assert_int_equal(qp_driver_sqlite.query_strings(&rows, c, "SELECT group_concat(x) FROM a", &err), 0);
+	assert_string_equal(rows.items[0], "1,99");
+	qp_strlist_release(&rows);
+
+	p.sql = "INSERT INTO no_log VALUES (1)";
+	assert_int_equal(qp_driver_sqlite.begin(c, &err), 0);
+	assert_int_equal(qp_driver_sqlite.exec_script(c, "INSERT INTO a VALUES (2);", 0, NULL, &p, tail_sql, &err),
+	                 QUIPU_ESQL);
+	assert_true(err.in_tail);
+	assert_non_null(strstr(err.message, "no_log"));
+	qp_driver_sqlite.rollback(c);
+	qp_exec_error_release(&err);
+
+	/* a statement fails: the tail is not asked for */
+	p.seen[0] = '\0';
+	assert_int_equal(qp_driver_sqlite.exec_script(c, "INSERT INTO nope VALUES (2);", 0, NULL, &p, tail_sql, &err),
+	                 QUIPU_ESQL);
+	assert_false(err.in_tail);
+	assert_string_equal(p.seen, "");
+	qp_exec_error_release(&err);
+
+	assert_int_equal(qp_driver_sqlite.begin_query(&rows, c, "SELECT count(*) FROM a", &err), 0);
+	assert_string_equal(rows.items[0], "2");
+	assert_int_equal(qp_driver_sqlite.rollback(c), 0);
+	qp_strlist_release(&rows);
+	qp_driver_sqlite.close(c);
+}
+
 static void test_exec_script_callback_stops(void **state)
 {
 	qp_conn *c = open_file("stop.db");
 	seen s = {{0}, {0}, 0, 1};
 
-	assert_int_equal(qp_driver_sqlite.exec_script(c, script, 0, record, &s, NULL), -42);
+	assert_int_equal(qp_driver_sqlite.exec_script(c, script, 0, record, &s, NULL, NULL), -42);
 	assert_int_equal(s.n, 2);
 	qp_driver_sqlite.close(c);
 }
@@ -198,7 +259,7 @@ static void test_exec_script_error_and_resume(void **state)
 		"    VALUES (2);\n"
 		"INSERT INTO a VALUES (3);\n";
 
-	assert_int_equal(qp_driver_sqlite.exec_script(c, bad, 0, NULL, NULL, &err), QUIPU_ESQL);
+	assert_int_equal(qp_driver_sqlite.exec_script(c, bad, 0, NULL, NULL, NULL, &err), QUIPU_ESQL);
 	assert_int_equal(err.stmt_index, 2);
 	assert_int_equal(err.line, 4);
 	assert_string_equal(err.statement, "INSERT INTO nope\n    VALUES (2)");
@@ -209,7 +270,7 @@ static void test_exec_script_error_and_resume(void **state)
 
 	/* fix the object and resume at the failed statement */
 	assert_int_equal(qp_driver_sqlite.exec(c, "CREATE TABLE nope (x INT)", &err), 0);
-	assert_int_equal(qp_driver_sqlite.exec_script(c, bad, 2, record, &s, &err), 0);
+	assert_int_equal(qp_driver_sqlite.exec_script(c, bad, 2, record, &s, NULL, &err), 0);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.index[0], 2);
 	assert_int_equal(s.line[0], 4);
@@ -221,7 +282,7 @@ static void test_exec_script_error_and_resume(void **state)
 
 	/* start_at skips statements without preparing them (their table is gone) */
 	assert_int_equal(qp_driver_sqlite.exec(c, "DROP TABLE a", &err), 0);
-	assert_int_equal(qp_driver_sqlite.exec_script(c, "INSERT INTO a VALUES (1); SELECT 1;", 1, NULL, NULL, &err), 0);
+	assert_int_equal(qp_driver_sqlite.exec_script(c, "INSERT INTO a VALUES (1); SELECT 1;", 1, NULL, NULL, NULL, &err), 0);
 	qp_driver_sqlite.close(c);
 }
 
@@ -230,7 +291,7 @@ static void test_syntax_error(void **state)
 	qp_conn *c = open_file("syntax.db");
 	qp_exec_error err = {0};
 
-	assert_int_equal(qp_driver_sqlite.exec_script(c, "SELECT 1;\n\nSELEC 2; SELECT 3;", 0, NULL, NULL, &err),
+	assert_int_equal(qp_driver_sqlite.exec_script(c, "SELECT 1;\n\nSELEC 2; SELECT 3;", 0, NULL, NULL, NULL, &err),
 	                 QUIPU_ESQL);
 	assert_int_equal(err.stmt_index, 1);
 	assert_int_equal(err.line, 3);
@@ -263,7 +324,7 @@ static void test_transactions_and_table_exists(void **state)
 
 	assert_int_equal(qp_driver_sqlite.begin(c, &err), 0);
 	assert_int_equal(qp_driver_sqlite.exec_script(c, "CREATE TABLE r (x INT); INSERT INTO r VALUES (1);", 0,
-	                                              NULL, NULL, &err), 0);
+	                                              NULL, NULL, NULL, &err), 0);
 	assert_int_equal(qp_driver_sqlite.table_exists(&exists, c, NULL, "r"), 0);
 	assert_true(exists);
 	assert_int_equal(qp_driver_sqlite.rollback(c), 0);
@@ -346,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_connect_missing_folder),
 		cmocka_unit_test(test_connect_not_a_database),
 		cmocka_unit_test(test_exec_script_split),
+		cmocka_unit_test(test_exec_script_tail),
 		cmocka_unit_test(test_exec_script_callback_stops),
 		cmocka_unit_test(test_exec_script_error_and_resume),
 		cmocka_unit_test(test_syntax_error),
