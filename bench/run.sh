@@ -22,13 +22,22 @@ $B read --n 100 "${Q[@]}"
 $B read --n 1000 "${Q[@]}"
 [ "${1:-}" = quick ] && exit 0
 $B read --n 10000 --runs 5 --warmup 1 "${Q[@]}"
+# the reading commands against PostgreSQL (`current` reads the version table there)
+$B read --db pg --n 1000 "${Q[@]}"
 # upgrade head / downgrade base, both transaction modes, vs the raw clients, Alembic, dbmate
 $B migrate --db pg --n 100 "${Q[@]}"
 $B migrate --db sqlite --n 100 "${Q[@]}"
-$B migrate --db pg --n 1000 "${Q[@]}"
-$B migrate --db sqlite --n 1000 "${Q[@]}"
-# offline SQL
+$B migrate --db pg --n 1000 --runs 5 --warmup 1 "${Q[@]}"
+$B migrate --db sqlite --n 1000 --runs 5 --warmup 1 "${Q[@]}"
+$B migrate --db pg --n 10000 --runs 1 --warmup 0 "${Q[@]}"
+$B migrate --db sqlite --n 10000 --runs 1 --warmup 0 "${Q[@]}"
+# offline SQL (upgrade --sql)
 $B offline --n 100 "${Q[@]}"
 $B offline --n 1000 "${Q[@]}"
-# autogenerate: placeholder until `revision --autogenerate` exists
-$B autogen "${Q[@]}"
+$B offline --n 10000 --runs 3 --warmup 1 "${Q[@]}"
+# autogenerate (1 % of the tables changed, and all new) and the introspection alone
+$B autogen --tables 200 --runs 5 --warmup 1 "${Q[@]}"
+$B autogen --tables 2000 --runs 3 --warmup 1 "${Q[@]}"
+$B autogen --tables 10000 --runs 1 --warmup 0 "${Q[@]}"
+$B autogen --tables 0 --introspect 200 2000 --runs 5 --warmup 1 "${Q[@]}"
+$B autogen --tables 0 --introspect 10000 --runs 5 --warmup 1 "${Q[@]}"
