@@ -9,7 +9,8 @@
  * skipped as the CLI does), each time on a new connection as every quipu
  * command does (a new server backend starts with cold catalog caches), and
  * prints, per run, the wall time of connect + introspection, the objects
- * read and the catalog queries run, then the median and min-max. DUMP_FILE (optional) gets qp_model_dump() of the last run:
+ * read, the catalog queries run and the connections they ran on (PostgreSQL:
+ * one or two, see introspect.h; QUIPU_INTROSPECT_CONNECTIONS forces it), then the median and min-max. DUMP_FILE (optional) gets qp_model_dump() of the last run:
  * two builds are compared byte for byte with it. Built by `bench.py
  * autogen` with gcc against build/libquipu.a and the internal headers
  * (src/): this is a developer's tool, not part of the CLI.
@@ -72,8 +73,9 @@ int main(int argc, char **argv)
 			qp_model_release(&m);
 			goto done;
 		}
-		printf("run %d: %.1f ms, %zu objects (%zu tables), %zu queries\n", i + 1, ms[i], m.n_objs,
-		       qp_model_count(&m, QP_K_TABLE), m.n_queries);
+		printf("run %d: %.1f ms, %zu objects (%zu tables), %zu queries, %d connection(s)\n", i + 1, ms[i],
+		       m.n_objs, qp_model_count(&m, QP_K_TABLE), m.n_queries,
+		       strcmp(drv->name, "postgresql") ? 1 : qp_introspect_pg_connections());
 		if (i == runs - 1 && argc > 3) {
 			FILE *f = fopen(argv[3], "w");
 			if (qp_model_dump(&dump, &m) < 0 || !f || fwrite(dump.ptr ? dump.ptr : "", 1, dump.len, f) != dump.len) {

@@ -25,6 +25,13 @@ typedef struct qp_introspect_opts {
 int qp_introspect(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts);
 
 int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts);
+/* PostgreSQL: on how many connections the last qp_introspect_pg of this
+ * thread read the catalogs. A large schema is read on two at once (a second
+ * connection with the same parameters, on the first one's snapshot), a small
+ * one, or when the second cannot be opened or share the snapshot, on one;
+ * the model is the same. QUIPU_INTROSPECT_CONNECTIONS=1 or 2 in the
+ * environment forces one or (where possible) two: tests and the bench. */
+int qp_introspect_pg_connections(void);
 int qp_introspect_sqlite(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts);
 
 #endif

@@ -15,14 +15,33 @@
  * to an extension, plpgsql, the version table and "<version_table>_log",
  * partitions of indexes and inherited constraints (the server makes them),
  * identity sequences (they belong to their column), internal triggers.
+ *
+ * On a large schema (pg_class of SIDE_MIN_PGCLASS bytes or more) the
+ * sequences and indexes, about half of the server's work, are read on a
+ * second connection sharing the first one's snapshot (introspect_pg_side.c),
+ * so two backends work at once; the model is the same either way (the rows
+ * are read into it in the same order on both paths).
  */
 #include "schema/introspect.h"
+#include "schema/introspect_pg_side.h"
 #include "util/err.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The size of pg_class from which the second connection pays for its start
+ * (see bench/README.md): about 500 tables. */
+#define SIDE_MIN_PGCLASS (800 * 1024)
+
+/* How many connections the last introspection on this thread read on. */
+static _Thread_local int last_connections;
+
+int qp_introspect_pg_connections(void)
+{
+	return last_connections;
+}
 
 /* Objects by catalog and OID: an open-addressing map of 64-bit keys (the
  * string-keyed qp_map costs a string per row here, and the rows number
@@ -107,6 +126,8 @@ typedef struct pgx {
 	                          'n' schemas, 'x' extensions, 'o' operators */
 	qp_exec_error xe;      /* the last failure */
 	int version;           /* server_version_num */
+	long long pgclass_size; /* pg_relation_size('pg_class') */
+	char snapshot[64];     /* pg_export_snapshot(), "" when none */
 	char *current_schema;  /* owned: current_schema() before search_path is set */
 	qp_ptrvec seqs;        /* sequences with an OWNED BY to resolve (in the arena) */
 	qp_ptrvec seq_owner;   /* their owner's key (uint64_t *, in the arena) */
@@ -186,6 +207,36 @@ static int query(pgx *x, const char *sql, qp_row_cb cb)
 	return error;
 }
 
+/* Two of the catalog queries, named: the indexes may be read on the second
+ * connection (the sequences too, built at run time: they skip the version
+ * table's). */
+static const char SQL_CONSTRAINTS[] =
+	"SELECT k.oid, k.conrelid, k.contypid, k.conname, k.contype, pg_get_constraintdef(k.oid), "
+	"k.condeferrable, k.condeferred, k.conindid, ds.description, k.confrelid "
+	"FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace " DESCR("ds", "k.oid", "pg_constraint", "0")
+	"WHERE " NSFILTER("n") " AND k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal ";
+static const char SQL_INDEXES[] =
+	"SELECT i.indexrelid, i.indrelid, c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
+	"ds.description, c.relkind, (SELECT string_agg(ia.attnum || ' ' || ia.attstattarget, ',' ORDER BY "
+	"ia.attnum) FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attstattarget >= 0) "
+	"FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid " DESCR("ds", "i.indexrelid", "pg_class", "0")
+	"JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE " NSFILTER("n") " AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+	"WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) ";
+
+/* Query i of the second connection's list, read there when it runs (side
+ * not NULL), else here on the first one. */
+static int side_query(pgx *x, qp_pgside *side, size_t i, const char *sql, qp_row_cb cb)
+{
+	int r = side ? qp_pgside_rows(side, i, cb, x) : 0;
+
+	if (r == 0)
+		return query(x, sql, cb);
+	if (r > 0)
+		x->m->n_queries++;
+	return r < 0 ? r : 0;
+}
+
 /* ---- the server ------------------------------------------------------- */
 
 static int row_server(const char *const *v, size_t n, void *payload)
@@ -193,6 +244,7 @@ static int row_server(const char *const *v, size_t n, void *payload)
 	pgx *x = payload;
 
 	x->version = atoi(v[0]);
+	x->pgclass_size = v[2] ? atoll(v[2]) : 0;
 	free(x->current_schema);
 	x->current_schema = strdup(v[1] ? v[1] : "public");
 	return x->current_schema ? 0 : qp_error_oom();
@@ -707,10 +759,65 @@ static void skip_condition(qp_buf *b, const char *ns, const char *rel, const qp_
 	qp_buf_release(&log);
 }
 
+/* The transaction of the catalog reads, on both connections. JIT off: the
+ * column query's estimated cost passes jit_above_cost on a large schema,
+ * and compiling it took longer (up to 1 s at 10,000 tables) than running
+ * it. No parallel workers: each is a new process that faults the shared
+ * buffers in again, for scans of a few MB. */
+#define BEGIN_RR "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+#define SETUP_11 "SET LOCAL search_path = public; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
+#define SETUP_10 "SET LOCAL search_path = public; SET LOCAL max_parallel_workers_per_gather = 0"
+
+static int row_snapshot(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+
+	snprintf(x->snapshot, sizeof(x->snapshot), "%s", v[0] ? v[0] : "");
+	return 0;
+}
+
+/* QUIPU_INTROSPECT_CONNECTIONS=1 or 2 forces one or two connections (tests,
+ * bench); otherwise two from SIDE_MIN_PGCLASS bytes of pg_class. */
+static int want_side(const pgx *x)
+{
+	const char *env = getenv("QUIPU_INTROSPECT_CONNECTIONS");
+
+	if (env && (env[0] == '1' || env[0] == '2') && !env[1])
+		return env[0] == '2';
+	return x->pgclass_size >= SIDE_MIN_PGCLASS;
+}
+
+/* Starts the second connection's reads in a transaction on the first one's
+ * snapshot; NULL when any step fails (the first connection then reads
+ * everything, its transaction unchanged: a failed export is rolled back and
+ * the transaction begun again; that failing is the only error). */
+static int start_side(qp_pgside **out, pgx *x, const char *begin, const char *setup, const char *const *sqls,
+                      size_t n)
+{
+	qp_conn *more = NULL;
+
+	*out = NULL;
+	if (x->drv != &qp_driver_pg)
+		return 0;
+	if (x->drv->query_each(x->c, "SELECT pg_export_snapshot()", row_snapshot, x, &x->xe) < 0 || !x->snapshot[0]) {
+		x->drv->rollback(x->c);
+		quipu_error_clear();
+		return x->drv->exec(x->c, begin, &x->xe);
+	}
+	if (qp_pg_connect_more(&more, x->c) < 0) {
+		quipu_error_clear();
+		return 0;
+	}
+	*out = qp_pgside_start(x->drv, more, x->snapshot, setup, sqls, n);
+	return 0;
+}
+
 int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts)
 {
 	pgx x;
-	qp_buf skip = QP_BUF_INIT, seqskip = QP_BUF_INIT, sql = QP_BUF_INIT;
+	qp_pgside *side = NULL;
+	const char *setup, *begin;
+	qp_buf skip = QP_BUF_INIT, seqskip = QP_BUF_INIT, seqsql = QP_BUF_INIT, sql = QP_BUF_INIT;
 	int error = 0, in_tx = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -719,22 +826,18 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	x.drv = drv;
 	x.c = c;
 
-	if ((error = query(&x, "SELECT current_setting('server_version_num'), current_schema()", row_server)) < 0)
+	last_connections = 1;
+	if ((error = query(&x, "SELECT current_setting('server_version_num'), current_schema(), "
+	                       "pg_relation_size('pg_catalog.pg_class')", row_server)) < 0)
 		goto done;
 	if (x.version < 100000) {
 		error = qp_error_set(QUIPU_EUSAGE, "autogenerate needs PostgreSQL 10 or later (this server is %d)",
 		                     x.version);
 		goto done;
 	}
-	/* JIT off: the column query's estimated cost passes jit_above_cost on a
-	 * large schema, and compiling it took longer (up to 1 s at 10,000
-	 * tables) than running it. No parallel workers: each is a new process
-	 * that faults the shared buffers in again, for scans of a few MB. */
-	if ((error = drv->exec(c, x.version >= 110000
-	                          ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = public; "
-	                            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
-	                          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = public; "
-	                            "SET LOCAL max_parallel_workers_per_gather = 0", &x.xe)) < 0)
+	setup = x.version >= 110000 ? SETUP_11 : SETUP_10;
+	begin = x.version >= 110000 ? BEGIN_RR SETUP_11 : BEGIN_RR SETUP_10;
+	if ((error = drv->exec(c, begin, &x.xe)) < 0)
 		goto done;
 	in_tx = 1;
 
@@ -750,6 +853,29 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	if (skip.oom || seqskip.oom) {
 		error = qp_error_oom();
 		goto done;
+	}
+	qp_buf_puts(&seqsql,
+	        "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, "
+	        "s.seqmin, s.seqmax, s.seqcache, s.seqcycle, ds.description, "
+	        "ow.refobjid || '.' || ow.refobjsubid, n.oid "
+	        "FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+	        "JOIN pg_namespace n ON n.oid = c.relnamespace " DESCR("ds", "c.oid", "pg_class", "0")
+	        "LEFT JOIN pg_depend ow ON ow.classid = 'pg_class'::regclass AND ow.objid = c.oid "
+	        "AND ow.refclassid = 'pg_class'::regclass AND ow.refobjsubid > 0 AND ow.deptype = 'a' "
+	        "WHERE " NSFILTER("n") " AND " NOT_EXT("pg_class", "c.oid") " AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+	        "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')");
+	qp_buf_puts(&seqsql, qp_buf_cstr(&seqskip));
+	qp_buf_puts(&seqsql, " ORDER BY n.nspname, c.relname");
+	if (seqsql.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (want_side(&x)) {
+		const char *sqls[] = {qp_buf_cstr(&seqsql), SQL_INDEXES};
+		if ((error = start_side(&side, &x, begin, setup, sqls, sizeof(sqls) / sizeof(*sqls))) < 0)
+			goto done;
+		if (side)
+			last_connections = 2;
 	}
 
 	if ((error = query(&x,
@@ -773,25 +899,6 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "WHERE t.typtype IN ('e', 'd') AND " NSFILTER("n") " AND " NOT_EXT("pg_type", "t.oid")
 	        " ORDER BY n.nspname, t.typname, en.enumsortorder", row_type)) < 0)
 		goto done;
-	qp_buf_puts(&sql,
-	        "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, "
-	        "s.seqmin, s.seqmax, s.seqcache, s.seqcycle, ds.description, "
-	        "ow.refobjid || '.' || ow.refobjsubid, n.oid "
-	        "FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
-	        "JOIN pg_namespace n ON n.oid = c.relnamespace " DESCR("ds", "c.oid", "pg_class", "0")
-	        "LEFT JOIN pg_depend ow ON ow.classid = 'pg_class'::regclass AND ow.objid = c.oid "
-	        "AND ow.refclassid = 'pg_class'::regclass AND ow.refobjsubid > 0 AND ow.deptype = 'a' "
-	        "WHERE " NSFILTER("n") " AND " NOT_EXT("pg_class", "c.oid") " AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-	        "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')");
-	qp_buf_puts(&sql, qp_buf_cstr(&seqskip));
-	qp_buf_puts(&sql, " ORDER BY n.nspname, c.relname");
-	if (sql.oom) {
-		error = qp_error_oom();
-		goto done;
-	}
-	if ((error = query(&x, qp_buf_cstr(&sql), row_sequence)) < 0)
-		goto done;
-	qp_buf_truncate(&sql, 0);
 	qp_buf_puts(&sql,
 	        "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, "
 	        "array_to_string(c.reloptions, ', '), "
@@ -831,22 +938,7 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " NSFILTER("n"),
 	        row_column)) < 0)
 		goto done;
-	if ((error = query(&x,
-	        "SELECT k.oid, k.conrelid, k.contypid, k.conname, k.contype, pg_get_constraintdef(k.oid), "
-	        "k.condeferrable, k.condeferred, k.conindid, ds.description, k.confrelid "
-	        "FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace " DESCR("ds", "k.oid", "pg_constraint", "0")
-	        "WHERE " NSFILTER("n") " AND k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal "
-	        , row_constraint)) < 0)
-		goto done;
-	if ((error = query(&x,
-	        "SELECT i.indexrelid, i.indrelid, c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
-	        "ds.description, c.relkind, (SELECT string_agg(ia.attnum || ' ' || ia.attstattarget, ',' ORDER BY "
-	        "ia.attnum) FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attstattarget >= 0) "
-	        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid " DESCR("ds", "i.indexrelid", "pg_class", "0")
-	        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-	        "WHERE " NSFILTER("n") " AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
-	        "WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) "
-	        , row_index)) < 0)
+	if ((error = query(&x, SQL_CONSTRAINTS, row_constraint)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, "
@@ -877,6 +969,14 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	          "FROM pg_trigger t " DESCR("ds", "t.oid", "pg_trigger", "0") "WHERE NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.tgrelid, t.tgname"
 	        : "SELECT t.oid, t.tgrelid, t.tgname, pg_get_triggerdef(t.oid), ds.description "
 	          "FROM pg_trigger t " DESCR("ds", "t.oid", "pg_trigger", "0") "WHERE NOT t.tgisinternal ORDER BY t.tgrelid, t.tgname", row_trigger)) < 0)
+		goto done;
+	/* sequences and indexes last but pg_depend (nothing before looks up
+	 * what they add, and they look up only schemas and tables): on a large
+	 * schema they come from the second connection, read while the first
+	 * connection read the rest */
+	if ((error = side_query(&x, side, 0, qp_buf_cstr(&seqsql), row_sequence)) < 0)
+		goto done;
+	if ((error = side_query(&x, side, 1, SQL_INDEXES, row_index)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT CASE d.classid WHEN 'pg_class'::regclass THEN 'c' WHEN 'pg_rewrite'::regclass THEN 'c' "
@@ -909,6 +1009,9 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	/* the big queries are not sorted by the server: the order is made here */
 	qp_model_finish(out);
 done:
+	/* before the rollback: the exported snapshot lives as long as the first
+	 * transaction */
+	qp_pgside_end(side);
 	if (in_tx)
 		drv->rollback(c);
 	oidmap_release(&x.by_oid);
@@ -916,6 +1019,7 @@ done:
 	free(x.current_schema);
 	qp_buf_release(&skip);
 	qp_buf_release(&seqskip);
+	qp_buf_release(&seqsql);
 	qp_buf_release(&sql);
 	return error;
 }
