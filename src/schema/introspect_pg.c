@@ -19,8 +19,8 @@
  * On a large schema (pg_class of SIDE_MIN_PGCLASS bytes or more) the
  * sequences and indexes, about half of the server's work, are read on a
  * second connection sharing the first one's snapshot (introspect_pg_side.c),
- * so two backends work at once; the model is the same either way (the rows
- * are read into it in the same order on both paths).
+ * so two backends work at once; their rows are read into the model on this
+ * thread as soon as they are in, and the model is the same either way.
  */
 #include "schema/introspect.h"
 #include "schema/introspect_pg_side.h"
@@ -133,6 +133,10 @@ typedef struct pgx {
 	qp_ptrvec seq_owner;   /* their owner's key (uint64_t *, in the arena) */
 	qp_ptrvec parts;       /* partitions whose parent to resolve */
 	qp_ptrvec part_parent; /* each parent's key (uint64_t *, in the arena) */
+	qp_pgside *side;       /* owned: the second connection's reads, or NULL */
+	const char *side_sql[2]; /* borrowed: what it reads (or the first, without it) */
+	qp_row_cb side_cb[2];
+	size_t side_n, side_next; /* how many, and the next to read into the model */
 } pgx;
 
 #define NSFILTER(n) n ".nspname NOT IN ('pg_catalog', 'information_schema') " \
@@ -235,6 +239,25 @@ static int side_query(pgx *x, qp_pgside *side, size_t i, const char *sql, qp_row
 	if (r > 0)
 		x->m->n_queries++;
 	return r < 0 ? r : 0;
+}
+
+/* Reads the second connection's queries into the model, in order: with
+ * wait, all that are left (run here when there is no second connection);
+ * without, only those already read there. Their rows look up schemas and
+ * tables only, and nothing read later looks up what they add but pg_depend,
+ * so when they come in makes no difference to the model. */
+static int side_drain(pgx *x, int wait)
+{
+	int error;
+
+	while (x->side_next < x->side_n) {
+		if (!wait && (!x->side || !qp_pgside_ready(x->side, x->side_next)))
+			return 0;
+		if ((error = side_query(x, x->side, x->side_next, x->side_sql[x->side_next], x->side_cb[x->side_next])) < 0)
+			return error;
+		x->side_next++;
+	}
+	return 0;
 }
 
 /* ---- the server ------------------------------------------------------- */
@@ -815,7 +838,6 @@ static int start_side(qp_pgside **out, pgx *x, const char *begin, const char *se
 int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts)
 {
 	pgx x;
-	qp_pgside *side = NULL;
 	const char *setup, *begin;
 	qp_buf skip = QP_BUF_INIT, seqskip = QP_BUF_INIT, seqsql = QP_BUF_INIT, sql = QP_BUF_INIT;
 	int error = 0, in_tx = 0;
@@ -870,11 +892,15 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 		error = qp_error_oom();
 		goto done;
 	}
+	x.side_sql[0] = qp_buf_cstr(&seqsql);
+	x.side_cb[0] = row_sequence;
+	x.side_sql[1] = SQL_INDEXES;
+	x.side_cb[1] = row_index;
+	x.side_n = 2;
 	if (want_side(&x)) {
-		const char *sqls[] = {qp_buf_cstr(&seqsql), SQL_INDEXES};
-		if ((error = start_side(&side, &x, begin, setup, sqls, sizeof(sqls) / sizeof(*sqls))) < 0)
+		if ((error = start_side(&x.side, &x, begin, setup, x.side_sql, x.side_n)) < 0)
 			goto done;
-		if (side)
+		if (x.side)
 			last_connections = 2;
 	}
 
@@ -918,6 +944,9 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	}
 	if ((error = query(&x, qp_buf_cstr(&sql), row_relation)) < 0)
 		goto done;
+	/* from here on, whenever the second connection has read something */
+	if ((error = side_drain(&x, 0)) < 0)
+		goto done;
 	if ((error = query(&x,
 	        "SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
 	        /* a default cannot name a column: rendering it without its table (0)
@@ -938,7 +967,11 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " NSFILTER("n"),
 	        row_column)) < 0)
 		goto done;
+	if ((error = side_drain(&x, 0)) < 0)
+		goto done;
 	if ((error = query(&x, SQL_CONSTRAINTS, row_constraint)) < 0)
+		goto done;
+	if ((error = side_drain(&x, 0)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, "
@@ -950,6 +983,8 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid "
 	        "WHERE " NSFILTER("n") " AND " NOT_EXT("pg_proc", "p.oid")
 	        " ORDER BY n.nspname, p.proname, 4", row_routine)) < 0)
+		goto done;
+	if ((error = side_drain(&x, 0)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT o.oid, n.nspname, o.oprname, CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END, "
@@ -964,19 +999,17 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "WHERE " NSFILTER("n") " AND " NOT_EXT("pg_operator", "o.oid") " ORDER BY n.nspname, o.oprname, 4, 5",
 	        row_operator)) < 0)
 		goto done;
+	if ((error = side_drain(&x, 0)) < 0)
+		goto done;
 	if ((error = query(&x, x.version >= 130000
 	        ? "SELECT t.oid, t.tgrelid, t.tgname, pg_get_triggerdef(t.oid), ds.description "
 	          "FROM pg_trigger t " DESCR("ds", "t.oid", "pg_trigger", "0") "WHERE NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.tgrelid, t.tgname"
 	        : "SELECT t.oid, t.tgrelid, t.tgname, pg_get_triggerdef(t.oid), ds.description "
 	          "FROM pg_trigger t " DESCR("ds", "t.oid", "pg_trigger", "0") "WHERE NOT t.tgisinternal ORDER BY t.tgrelid, t.tgname", row_trigger)) < 0)
 		goto done;
-	/* sequences and indexes last but pg_depend (nothing before looks up
-	 * what they add, and they look up only schemas and tables): on a large
-	 * schema they come from the second connection, read while the first
-	 * connection read the rest */
-	if ((error = side_query(&x, side, 0, qp_buf_cstr(&seqsql), row_sequence)) < 0)
-		goto done;
-	if ((error = side_query(&x, side, 1, SQL_INDEXES, row_index)) < 0)
+	/* the sequences and indexes, when not read in yet (on one connection:
+	 * here) */
+	if ((error = side_drain(&x, 1)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT CASE d.classid WHEN 'pg_class'::regclass THEN 'c' WHEN 'pg_rewrite'::regclass THEN 'c' "
@@ -1011,7 +1044,7 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 done:
 	/* before the rollback: the exported snapshot lives as long as the first
 	 * transaction */
-	qp_pgside_end(side);
+	qp_pgside_end(x.side);
 	if (in_tx)
 		drv->rollback(c);
 	oidmap_release(&x.by_oid);

@@ -196,6 +196,16 @@ done:
 	return error;
 }
 
+int qp_pgside_ready(qp_pgside *s, size_t i)
+{
+	int ready;
+
+	pthread_mutex_lock(&s->mu);
+	ready = s->n_done > i;
+	pthread_mutex_unlock(&s->mu);
+	return ready;
+}
+
 void qp_pgside_end(qp_pgside *s)
 {
 	size_t i;

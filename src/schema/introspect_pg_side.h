@@ -32,6 +32,10 @@ qp_pgside *qp_pgside_start(const qp_driver *drv, qp_conn *conn, const char *snap
  * (the caller runs it itself); < 0: cb's error (the rest is dropped). */
 int qp_pgside_rows(qp_pgside *s, size_t i, qp_row_cb cb, void *payload);
 
+/* Has the second connection finished query i (qp_pgside_rows will not
+ * wait)? */
+int qp_pgside_ready(qp_pgside *s, size_t i);
+
 /* Stops the thread at its next row, waits for it, closes the connection
  * (ending its transaction) and frees everything. NULL is fine. */
 void qp_pgside_end(qp_pgside *s);
