@@ -123,6 +123,8 @@ typedef struct cli_json_extra {
 } cli_json_extra;
 /* A JSON string (null for NULL), an array of them. */
 void cli_json_str(FILE *f, const char *s);
+/* `, "key": "value"` (value NULL: null): one member after the first. */
+void cli_json_field(FILE *f, const char *key, const char *value);
 void cli_json_strs(FILE *f, const char *const *items, size_t n);
 /* A revision object (x may be NULL). */
 void cli_json_rev(FILE *f, const quipu_revinfo *r, const cli_json_extra *x);

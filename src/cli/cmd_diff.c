@@ -38,10 +38,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 		cli_json_strs(stdout, (const char *const *)ag->changes, ag->n_changes);
 		fputs(", \"warnings\": ", stdout);
 		cli_json_strs(stdout, (const char *const *)ag->warnings, ag->n_warnings);
-		fputs(", \"upgrade\": ", stdout);
-		cli_json_str(stdout, ag->upgrade_sql);
-		fputs(", \"downgrade\": ", stdout);
-		cli_json_str(stdout, ag->downgrade_sql);
+		cli_json_field(stdout, "upgrade", ag->upgrade_sql);
+		cli_json_field(stdout, "downgrade", ag->downgrade_sql);
 		fputs("}\n", stdout);
 		rc = CLI_EXIT_OK;
 		goto done;

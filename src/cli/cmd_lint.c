@@ -72,20 +72,14 @@ static void print_json(const quipu_lint_report *r)
 		const quipu_lint_finding *f = quipu_lint_get(r, i);
 		printf("%s\n  {\"rule\": ", i ? "," : "");
 		cli_json_str(stdout, f->rule);
-		fputs(", \"category\": ", stdout);
-		cli_json_str(stdout, f->category);
-		fputs(", \"revision\": ", stdout);
-		cli_json_str(stdout, f->revision);
-		fputs(", \"path\": ", stdout);
-		cli_json_str(stdout, f->path);
+		cli_json_field(stdout, "category", f->category);
+		cli_json_field(stdout, "revision", f->revision);
+		cli_json_field(stdout, "path", f->path);
 		printf(", \"line\": %d, \"message\": ", f->line);
 		cli_json_str(stdout, f->message);
-		fputs(", \"fix\": ", stdout);
-		cli_json_str(stdout, f->fix);
-		fputs(", \"statement\": ", stdout);
-		cli_json_str(stdout, f->statement);
-		fputs(", \"table\": ", stdout);
-		cli_json_str(stdout, f->table);
+		cli_json_field(stdout, "fix", f->fix);
+		cli_json_field(stdout, "statement", f->statement);
+		cli_json_field(stdout, "table", f->table);
 		if (f->rows >= 0)
 			printf(", \"rows\": %.0f", f->rows);
 		else
@@ -110,12 +104,9 @@ static int list_rules(const cli_ctx *ctx)
 		if (ctx->json) {
 			printf("%s\n  {\"rule\": ", i ? "," : "");
 			cli_json_str(stdout, id);
-			fputs(", \"category\": ", stdout);
-			cli_json_str(stdout, category);
-			fputs(", \"summary\": ", stdout);
-			cli_json_str(stdout, summary);
-			fputs(", \"fix\": ", stdout);
-			cli_json_str(stdout, fix);
+			cli_json_field(stdout, "category", category);
+			cli_json_field(stdout, "summary", summary);
+			cli_json_field(stdout, "fix", fix);
 			fputs("}", stdout);
 		} else {
 			printf("%s [%s]\n  %s\n  fix: %s\n", id, category, summary, fix);

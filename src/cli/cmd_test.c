@@ -18,8 +18,7 @@ static void json_event(cli_ctx *ctx, const quipu_test_event *ev)
 	if (ev->kind == QUIPU_TEST_REVISION) {
 		fputs("{\"kind\": \"revision\", \"revision\": ", f);
 		cli_json_str(f, ev->rev->id);
-		fputs(", \"message\": ", f);
-		cli_json_str(f, ev->rev->message);
+		cli_json_field(f, "message", ev->rev->message);
 		fprintf(f, ", \"checks\": [\"upgrade\", \"downgrade\", \"upgrade again\"], \"elapsed_ms\": %.3f}",
 		        ev->elapsed_ms);
 	} else {
@@ -29,9 +28,20 @@ static void json_event(cli_ctx *ctx, const quipu_test_event *ev)
 	}
 }
 
+/* The progress callback's payload: the context, and the head the library
+ * names in its last (MODELS) event, for the closing line. */
+typedef struct test_run {
+	cli_ctx *ctx;
+	char head[64];
+} test_run;
+
 static void progress(const quipu_test_event *ev, void *payload)
 {
-	cli_ctx *ctx = payload;
+	test_run *tr = payload;
+	cli_ctx *ctx = tr->ctx;
+
+	if (ev->kind == QUIPU_TEST_MODELS && ev->rev)
+		snprintf(tr->head, sizeof(tr->head), "%s", ev->rev->id);
 
 	if (ctx->steps) {
 		json_event(ctx, ev);
@@ -57,14 +67,14 @@ static int run(cli_ctx *ctx, cli_args *a)
 {
 	quipu_test_opts o = QUIPU_TEST_OPTS_INIT;
 	quipu_project *p = NULL;
-	quipu_revlist heads = {0};
+	test_run tr = {ctx, ""};
 	int rc;
 
 	(void)a;
 	if ((rc = cli_open(&p, ctx)) != 0)
 		return rc;
 	o.progress = progress;
-	o.payload = ctx;
+	o.payload = &tr;
 	if (cli_json_steps_begin(ctx) < 0) {
 		rc = cli_error(ctx, QUIPU_ENOMEM, "out of memory");
 		goto done;
@@ -77,13 +87,12 @@ static int run(cli_ctx *ctx, cli_args *a)
 		rc = CLI_EXIT_OK;
 		goto done;
 	}
-	if (!ctx->quiet && quipu_heads(&heads, p) == 0 && heads.count == 1)
+	if (!ctx->quiet && tr.head[0])
 		printf("OK: %zu revision%s, one head (%s)\n", quipu_revision_count(p),
-		       quipu_revision_count(p) == 1 ? "" : "s", heads.items[0]->id);
+		       quipu_revision_count(p) == 1 ? "" : "s", tr.head);
 	rc = CLI_EXIT_OK;
 done:
 	cli_json_steps_end(ctx, rc == CLI_EXIT_OK);
-	quipu_revlist_free(&heads);
 	quipu_project_free(p);
 	return rc;
 }

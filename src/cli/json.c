@@ -35,6 +35,14 @@ void cli_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void cli_json_field(FILE *f, const char *key, const char *value)
+{
+	fputs(", ", f);
+	cli_json_str(f, key);
+	fputs(": ", f);
+	cli_json_str(f, value);
+}
+
 void cli_json_strs(FILE *f, const char *const *items, size_t n)
 {
 	size_t i;
@@ -61,14 +69,11 @@ static void json_applied(FILE *f, const quipu_applied *a)
 	}
 	fputs("{\"direction\": ", f);
 	cli_json_str(f, a->direction);
-	fputs(", \"started_at\": ", f);
-	cli_json_str(f, a->started_at);
+	cli_json_field(f, "started_at", a->started_at);
 	fprintf(f, ", \"duration_ms\": %.3f, \"db_user\": ", a->duration_ms);
 	cli_json_str(f, a->db_user);
-	fputs(", \"tool_version\": ", f);
-	cli_json_str(f, a->tool_version);
-	fputs(", \"status\": ", f);
-	cli_json_str(f, a->status);
+	cli_json_field(f, "tool_version", a->tool_version);
+	cli_json_field(f, "status", a->status);
 	fprintf(f, ", \"statements_done\": %ld, \"checksum\": ", a->statements_done);
 	cli_json_str(f, a->checksum);
 	fputc('}', f);
@@ -78,12 +83,9 @@ void cli_json_rev(FILE *f, const quipu_revinfo *r, const cli_json_extra *x)
 {
 	fputs("{\"id\": ", f);
 	cli_json_str(f, r->id);
-	fputs(", \"message\": ", f);
-	cli_json_str(f, r->message);
-	fputs(", \"path\": ", f);
-	cli_json_str(f, r->path);
-	fputs(", \"create_date\": ", f);
-	cli_json_str(f, r->create_date);
+	cli_json_field(f, "message", r->message);
+	cli_json_field(f, "path", r->path);
+	cli_json_field(f, "create_date", r->create_date);
 	fputs(", \"down_revisions\": ", f);
 	cli_json_strs(f, r->down, r->n_down);
 	fputs(", \"branch_labels\": ", f);

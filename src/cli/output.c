@@ -112,16 +112,12 @@ static void json_step(cli_ctx *ctx, const quipu_event *ev)
 		cli_json_str(f, "stamp");
 	} else {
 		cli_json_str(f, ev->step->direction == QUIPU_UP ? "upgrade" : "downgrade");
-		fputs(", \"revision\": ", f);
-		cli_json_str(f, ev->step->rev->id);
-		fputs(", \"message\": ", f);
-		cli_json_str(f, ev->step->rev->message);
+		cli_json_field(f, "revision", ev->step->rev->id);
+		cli_json_field(f, "message", ev->step->rev->message);
 	}
 	/* base is null */
-	fputs(", \"from\": ", f);
-	cli_json_str(f, ev->from && *ev->from ? ev->from : NULL);
-	fputs(", \"to\": ", f);
-	cli_json_str(f, ev->to && *ev->to ? ev->to : NULL);
+	cli_json_field(f, "from", ev->from && *ev->from ? ev->from : NULL);
+	cli_json_field(f, "to", ev->to && *ev->to ? ev->to : NULL);
 	if (ev->kind == QUIPU_EVENT_DONE)
 		fprintf(f, ", \"elapsed_ms\": %.3f", ev->elapsed_ms);
 	fputc('}', f);
