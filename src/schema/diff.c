@@ -798,7 +798,7 @@ done:
 
 static int diff_table_sqlite(dctx *x, qp_table *ct, qp_table *dt)
 {
-	qp_column **added = NULL, **gone = NULL;
+	qp_column **added = NULL, **gone = NULL, **src = NULL;
 	const qp_rename **rn = NULL;
 	size_t i, n_added = 0, n_gone = 0, n_rn = 0;
 	const char *why = NULL;
@@ -807,7 +807,8 @@ static int diff_table_sqlite(dctx *x, qp_table *ct, qp_table *dt)
 	added = calloc(dt->n_cols + 1, sizeof(*added));
 	gone = calloc(ct->n_cols + 1, sizeof(*gone));
 	rn = calloc(dt->n_cols + 1, sizeof(*rn));
-	if (!added || !gone || !rn) {
+	src = calloc(dt->n_cols + 1, sizeof(*src));   /* src[i]: where dt's column i comes from */
+	if (!added || !gone || !rn || !src) {
 		error = qp_error_oom();
 		goto done;
 	}
@@ -818,7 +819,7 @@ static int diff_table_sqlite(dctx *x, qp_table *ct, qp_table *dt)
 	for (i = 0; i < dt->n_cols; i++) {
 		qp_column *d = dt->cols[i], *c;
 		int renamed;
-		c = source_column(x, ct, dt, d, &renamed);
+		c = src[i] = source_column(x, ct, dt, d, &renamed);
 		if (!c) {
 			added[n_added++] = d;
 			if (!why && (why = not_addable(dt, d)) != NULL)
@@ -834,10 +835,9 @@ static int diff_table_sqlite(dctx *x, qp_table *ct, qp_table *dt)
 	for (i = 0; i < ct->n_cols; i++) {
 		size_t j;
 		int used = 0;
-		for (j = 0; j < dt->n_cols && !used; j++) {
-			int renamed;
-			used = source_column(x, ct, dt, dt->cols[j], &renamed) == ct->cols[i];
-		}
+		/* (src, not source_column again: that made this loop cubic in the columns) */
+		for (j = 0; j < dt->n_cols && !used; j++)
+			used = src[j] == ct->cols[i];
 		if (used)
 			continue;
 		gone[n_gone++] = ct->cols[i];
@@ -883,6 +883,7 @@ done:
 	free(added);
 	free(gone);
 	free(rn);
+	free(src);
 	return error;
 }
 
