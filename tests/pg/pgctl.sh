@@ -46,9 +46,19 @@ local all all trust
 host all khipu 127.0.0.1/32 scram-sha-256
 host all all 127.0.0.1/32 trust
 HBA
-	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
-		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_locks_per_transaction=1024 -c fsync=off -c max_connections=200" start >&2 \
-		|| { cat "$dir/server.log" >&2; exit 1; }
+	# the port may be taken between the check and the start (another suite's
+	# server starting at the same time): then another port, a few times
+	local tries=0
+	until as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 180 -s \
+		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_locks_per_transaction=1024 -c fsync=off -c max_connections=200" start >&2; do
+		tries=$((tries + 1))
+		if [ $tries -ge 5 ] || ! grep -q "could not bind\|could not create any TCP/IP sockets\|Address already in use" "$dir/server.log"; then
+			cat "$dir/server.log" >&2
+			exit 1
+		fi
+		port=$(( 20000 + RANDOM % 20000 ))
+		while ! port_free $port; do port=$(( 20000 + RANDOM % 20000 )); done
+	done
 	psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres <<SQL
 CREATE ROLE khipu LOGIN CREATEDB PASSWORD 'khipu_dev_password';
 CREATE DATABASE khipu_dev OWNER khipu;
