@@ -32,8 +32,10 @@
 #include <string.h>
 
 /* The size of pg_class from which the second connection pays for its start
- * (see bench/README.md): about 500 tables. */
-#define SIDE_MIN_PGCLASS (800 * 1024)
+ * (a backend that builds its caches and faults the shared buffers in again):
+ * about 2,000 tables of ~1.45 KB of pg_class each (bench/README.md; at 300
+ * tables two connections were slower, at 1,000 no faster). */
+#define SIDE_MIN_PGCLASS (3 * 1024 * 1024)
 
 /* How many connections the last introspection on this thread read on. */
 static _Thread_local int last_connections;
