@@ -813,9 +813,9 @@ static int want_side(const pgx *x)
 }
 
 /* Starts the second connection's reads in a transaction on the first one's
- * snapshot; NULL when any step fails (the first connection then reads
- * everything, its transaction unchanged: a failed export is rolled back and
- * the transaction begun again; that failing is the only error). */
+ * snapshot; *out stays NULL when any step fails (the first connection then
+ * reads everything, its transaction unchanged: a failed export is rolled
+ * back and the transaction begun again; that failing is the only error). */
 static int start_side(qp_pgside **out, pgx *x, const char *begin, const char *setup, const char *const *sqls,
                       size_t n)
 {
