@@ -35,7 +35,21 @@ typedef struct run {
 	int vt_exists;                /* the version table is known to exist in this transaction's view */
 	qp_strlist rows;              /* the version rows as they stand (owned) */
 	qp_strlist committed_rows;    /* the rows as last committed (owned) */
+	/* One-transaction mode: the bookkeeping of the revisions run since the
+	 * version table was last written, sent once before the commit (no
+	 * other session can see the steps between, so only the net change and
+	 * the log rows are written). */
+	size_t n_pending;             /* revisions waiting */
+	qp_strlist pending_from;      /* the rows before the first of them (owned) */
+	qp_buf pending_log;           /* their log rows, "(...), (...)" (owned) */
 } run;
+
+static void drop_pending(run *r)
+{
+	r->n_pending = 0;
+	qp_strlist_release(&r->pending_from);
+	qp_buf_truncate(&r->pending_log, 0);
+}
 
 static void emit(run *r, quipu_event *ev)
 {
@@ -154,10 +168,16 @@ static int begin(run *r)
 	return error;
 }
 
+static int flush_pending(run *r);
+
 static int commit(run *r)
 {
 	qp_exec_error xe = {0};
-	int error = r->db->drv->commit(r->db->conn, &xe);
+	int error;
+
+	if (r->n_pending && (error = flush_pending(r)) < 0)
+		return error;
+	error = r->db->drv->commit(r->db->conn, &xe);
 	r->in_tx = 0;
 	if (error < 0)
 		error = sql_error(r, "COMMIT failed", &xe);
@@ -171,6 +191,7 @@ static void rollback(run *r)
 {
 	if (r->in_tx)
 		r->db->drv->rollback(r->db->conn);
+	drop_pending(r);
 	r->in_tx = 0;
 	r->vt_exists = 0;
 	copy_rows(&r->rows, &r->committed_rows);
@@ -319,6 +340,80 @@ static int apply_version_ops(run *r, const qp_step *gs)
 	if ((error = version_ops_sql(&sql, r, gs, NULL)) == 0 && sql.len)
 		error = exec_sql(r, qp_buf_cstr(&sql), "cannot update the version table");
 	qp_buf_release(&sql);
+	return error;
+}
+
+/* Writes the waiting revisions' bookkeeping: the version table's net change
+ * from pending_from to the rows now (one UPDATE when one row moves) and
+ * their log rows in one INSERT; one query. */
+static int flush_pending(run *r)
+{
+	qp_buf sql = QP_BUF_INIT;
+	qp_strlist gone = QP_STRLIST_INIT, came = QP_STRLIST_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < r->pending_from.count && !error; i++)
+		if (!qp_strlist_contains(&r->rows, r->pending_from.items[i]))
+			error = qp_strlist_add(&gone, r->pending_from.items[i]);
+	for (i = 0; i < r->rows.count && !error; i++)
+		if (!qp_strlist_contains(&r->pending_from, r->rows.items[i]))
+			error = qp_strlist_add(&came, r->rows.items[i]);
+	if (error)
+		goto done;
+	if (gone.count == 1 && came.count == 1) {
+		qp_vop op = {QP_VOP_UPDATE, gone.items[0], came.items[0]};
+		vop_sql(&sql, &r->p->cfg, &op);
+		qp_buf_puts(&sql, ";\n");
+	} else {
+		for (i = 0; i < gone.count; i++) {
+			qp_vop op = {QP_VOP_DELETE, gone.items[i], NULL};
+			vop_sql(&sql, &r->p->cfg, &op);
+			qp_buf_puts(&sql, ";\n");
+		}
+		for (i = 0; i < came.count; i++) {
+			qp_vop op = {QP_VOP_INSERT, NULL, came.items[i]};
+			vop_sql(&sql, &r->p->cfg, &op);
+			qp_buf_puts(&sql, ";\n");
+		}
+	}
+	qp_log_insert_head_sql(&sql, &r->p->cfg);
+	qp_buf_put(&sql, r->pending_log.ptr, r->pending_log.len);
+	if (sql.oom || r->pending_log.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	error = exec_sql(r, qp_buf_cstr(&sql), "cannot update the version table and its log");
+	if (!error)
+		drop_pending(r);
+done:
+	qp_strlist_release(&gone);
+	qp_strlist_release(&came);
+	qp_buf_release(&sql);
+	return error;
+}
+
+/* One-transaction mode: a revision's bookkeeping waits for the commit. */
+static int defer_bookkeeping(run *r, const qp_step *gs, const qp_log_entry *le)
+{
+	qp_vops ops = QP_VOPS_INIT;
+	int error;
+
+	if (!r->n_pending && (error = copy_rows(&r->pending_from, &r->rows)) < 0)
+		return error;
+	/* the rows after the step (the ops themselves are not sent) */
+	if ((error = qp_graph_version_ops(&ops, &r->p->graph, &r->rows, gs)) < 0)
+		goto done;
+	if (r->n_pending)
+		qp_buf_puts(&r->pending_log, ", ");
+	qp_log_values_sql(&r->pending_log, le);
+	if (r->pending_log.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	r->n_pending++;
+done:
+	qp_vops_release(&ops);
 	return error;
 }
 
@@ -537,7 +632,7 @@ static int run_step(run *r, const quipu_step *st)
 	long log_id = 0;
 	size_t start_at = 0;
 	double t0;
-	int error = 0, opened = 0, tail;
+	int error = 0, opened = 0, tail, defer;
 
 	if (st->direction == QUIPU_DOWN && !sec->present) {
 		return qp_error_set(QUIPU_EUSAGE,
@@ -589,17 +684,23 @@ static int run_step(run *r, const quipu_step *st)
 	pr.le = &le;
 	pr.t0 = t0;
 	/* Once the version table is known to exist, the bookkeeping travels
-	 * with the section's last statement. Before that (the first revision
-	 * of a database) it follows the section, as its own query: the
-	 * section may create the version table itself (a baseline dumped
-	 * from a database Alembic managed). */
-	tail = sec->transaction && r->vt_exists;
+	 * with the section's last statement (a transaction per revision) or
+	 * waits for the commit (one transaction: flush_pending). Before that
+	 * (the first revision of a database) it follows the section, as its
+	 * own query: the section may create the version table itself (a
+	 * baseline dumped from a database Alembic managed). */
+	tail = sec->transaction && r->vt_exists && r->per_migration;
+	defer = sec->transaction && r->vt_exists && !r->per_migration;
 
 	ev.kind = QUIPU_EVENT_START;
 	emit(r, &ev);
 	if ((error = run_section(r, st, sec, start_at, &pr, tail)) < 0)
 		goto done;
-	if (sec->transaction && !tail) {
+	if (defer) {
+		le.duration_ms = qp_now_ms() - t0;
+		if ((error = defer_bookkeeping(r, &gs, &le)) < 0)
+			goto done;
+	} else if (sec->transaction && !tail) {
 		qp_buf sql = QP_BUF_INIT;
 		le.duration_ms = qp_now_ms() - t0;
 		if ((error = ensure_version_table(r)) == 0 && (error = version_ops_sql(&sql, r, &gs, &le)) == 0)
@@ -826,5 +927,7 @@ done:
 	qp_buf_release(&key);
 	qp_strlist_release(&r.rows);
 	qp_strlist_release(&r.committed_rows);
+	drop_pending(&r);
+	qp_buf_release(&r.pending_log);
 	return error;
 }

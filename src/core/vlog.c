@@ -94,12 +94,17 @@ void qp_log_now(char out[40])
 	snprintf(out, 40, "%.32sZ", d);
 }
 
-void qp_log_insert_sql(qp_buf *out, const qp_config *cfg, const qp_log_entry *e)
+void qp_log_insert_head_sql(qp_buf *out, const qp_config *cfg)
 {
 	qp_buf_puts(out, "INSERT INTO ");
 	qp_log_table_sql(out, cfg);
 	qp_buf_puts(out, " (revision, direction, checksum, started_at, duration_ms, db_user, tool_version, "
-	                 "status, statements_done) VALUES (");
+	                 "status, statements_done) VALUES ");
+}
+
+void qp_log_values_sql(qp_buf *out, const qp_log_entry *e)
+{
+	qp_buf_putc(out, '(');
 	qp_buf_put_literal(out, e->revision);
 	qp_buf_puts(out, ", ");
 	qp_buf_put_literal(out, e->direction);
@@ -120,6 +125,12 @@ void qp_log_insert_sql(qp_buf *out, const qp_config *cfg, const qp_log_entry *e)
 	qp_buf_puts(out, ", ");
 	qp_buf_put_literal(out, e->status);
 	qp_buf_printf(out, ", %ld)", e->statements_done);
+}
+
+void qp_log_insert_sql(qp_buf *out, const qp_config *cfg, const qp_log_entry *e)
+{
+	qp_log_insert_head_sql(out, cfg);
+	qp_log_values_sql(out, e);
 }
 
 int qp_log_insert(long *id_out, quipu_db *db, const qp_config *cfg, const qp_log_entry *e)

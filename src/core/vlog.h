@@ -30,6 +30,10 @@ int qp_log_insert(long *id_out, quipu_db *db, const qp_config *cfg, const qp_log
 /* The INSERT statement of qp_log_insert (no RETURNING), appended to out: the
  * runner sends it in the same round trip as the version-table change. */
 void qp_log_insert_sql(qp_buf *out, const qp_config *cfg, const qp_log_entry *e);
+/* The same in two parts, for one INSERT of several rows: "INSERT INTO log
+ * (...) VALUES " and one "(...)" tuple per row (comma-separated by the caller). */
+void qp_log_insert_head_sql(qp_buf *out, const qp_config *cfg);
+void qp_log_values_sql(qp_buf *out, const qp_log_entry *e);
 /* statements_done < 0 / duration_ms < 0 leave those columns as they are. */
 int qp_log_update(quipu_db *db, const qp_config *cfg, long id, const char *status, long statements_done,
                   double duration_ms);
