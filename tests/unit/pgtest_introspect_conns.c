@@ -161,34 +161,6 @@ static void test_mixed(void **state)
 	st_pg_dropdb(DB);
 }
 
-/* The corpus file without psql meta-commands and CREATE/DROP DATABASE
- * (as pgtest_parse_pg feeds it). */
-static char *corpus_text(const char *path)
-{
-	char *text = NULL, *line, *save = NULL;
-	size_t len;
-	qp_buf b = QP_BUF_INIT;
-
-	if (qp_read_file(&text, &len, path) < 0)
-		return NULL;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		const char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\\' || !strncasecmp(p, "CREATE DATABASE", 15) || !strncasecmp(p, "DROP DATABASE", 13))
-			continue;
-		qp_buf_puts(&b, line);
-		qp_buf_putc(&b, '\n');
-	}
-	free(text);
-	return qp_buf_detach(&b);
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_corpus(void **state)
 {
 	const char *src = getenv("QUIPU_SRC");
@@ -205,13 +177,13 @@ static void test_corpus(void **state)
 		if (strlen(e->d_name) > 4 && !strcmp(e->d_name + strlen(e->d_name) - 4, ".sql"))
 			names[n++] = strdup(e->d_name);
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
+	qsort(names, n, sizeof(*names), st_by_name);
 	for (i = 0; i < n; i++) {
 		char path[1300], *sql;
 		qp_conn *c;
 		int ok;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		assert_non_null(sql = corpus_text(path));
+		assert_non_null(sql = st_corpus_text(path));
 		assert_int_equal(st_pg_newdb(DB), 0);
 		assert_non_null(c = st_connect(&qp_driver_pg, DB));
 		ok = st_exec(&qp_driver_pg, c, sql) == 0;

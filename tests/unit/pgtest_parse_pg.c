@@ -409,34 +409,6 @@ static void test_peers_workload(void **state)
 	}
 }
 
-/* The corpus file as t_autogen_corpus_pg.sh feeds it: psql meta-commands
- * and CREATE/DROP DATABASE lines taken out. */
-static char *corpus_text(const char *path)
-{
-	char *text = NULL, *line, *save = NULL;
-	size_t len;
-	qp_buf b = QP_BUF_INIT;
-
-	if (qp_read_file(&text, &len, path) < 0)
-		return NULL;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		const char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\\' || !strncasecmp(p, "CREATE DATABASE", 15) || !strncasecmp(p, "DROP DATABASE", 13))
-			continue;
-		qp_buf_puts(&b, line);
-		qp_buf_putc(&b, '\n');
-	}
-	free(text);
-	return qp_buf_detach(&b);
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_corpus(void **state)
 {
 	const char *src = getenv("QUIPU_SRC");
@@ -453,13 +425,13 @@ static void test_corpus(void **state)
 		if (strlen(e->d_name) > 4 && !strcmp(e->d_name + strlen(e->d_name) - 4, ".sql"))
 			names[n++] = strdup(e->d_name);
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
+	qsort(names, n, sizeof(*names), st_by_name);
 	assert_true(n >= 10);
 	for (i = 0; i < n; i++) {
 		char path[1300], *sql, *why = NULL;
 		int rc;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		assert_non_null(sql = corpus_text(path));
+		assert_non_null(sql = st_corpus_text(path));
 		rc = compare(sql, names[i], &why);
 		if (rc == 1)
 			printf("corpus %-28s complete, equal to the scratch database\n", names[i]);

@@ -16,10 +16,12 @@
 #include "schema/introspect.h"
 #include "schema/model.h"
 #include "util/buf.h"
+#include "util/fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Reads `export KEY='value'` lines into the environment. */
@@ -173,6 +175,36 @@ static __attribute__((unused)) int st_has_line(const char *text, const char *lin
 		p++;
 	}
 	return 0;
+}
+
+/* A corpus file (../shared/corpus) as t_autogen_corpus_pg.sh feeds it to
+ * psql: meta-commands and CREATE/DROP DATABASE lines taken out. Caller
+ * frees; NULL when it cannot be read. */
+static __attribute__((unused)) char *st_corpus_text(const char *path)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len;
+	qp_buf b = QP_BUF_INIT;
+
+	if (qp_read_file(&text, &len, path) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\\' || !strncasecmp(p, "CREATE DATABASE", 15) || !strncasecmp(p, "DROP DATABASE", 13))
+			continue;
+		qp_buf_puts(&b, line);
+		qp_buf_putc(&b, '\n');
+	}
+	free(text);
+	return qp_buf_detach(&b);
+}
+
+/* qsort order for an array of file names. */
+static __attribute__((unused)) int st_by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 #endif
