@@ -1933,16 +1933,18 @@ static int statements(pp *x, const qp_json *tree, size_t base)
 	return error;
 }
 
-/* The whole text in one pg_query_parse (qp_parse_opts.whole: what the
- * tests compare the statement-by-statement reading with). */
-static int parse_whole(pp *x, const char *sql)
+/* sql parsed by one pg_query_parse and made into the model; its locations
+ * count from `loc` in the whole text (0: sql is the whole text). The JSON
+ * and the tree are freed on return. */
+static int parse_at(pp *x, const char *sql, size_t loc)
 {
 	PgQueryParseResult r = pg_query_parse(sql);
 	qp_json *tree = NULL;
 	int error = 0;
 
 	if (r.error) {
-		x->stmt_loc = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0;
+		/* where the whole text's parse would have stopped: its line */
+		x->stmt_loc = (int)(loc + (size_t)(r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0));
 		error = stop(x, "does not parse (%s): the scratch database reports it", r.error->message);
 		goto done;
 	}
@@ -1953,47 +1955,32 @@ static int parse_whole(pp *x, const char *sql)
 	r.parse_tree = NULL;
 	if (error < 0)
 		goto done;
-	error = statements(x, tree, 0);
+	error = statements(x, tree, loc);
 done:
 	qp_json_free(tree);
 	pg_query_free_parse_result(r);
 	return error;
 }
 
+/* The whole text in one pg_query_parse (qp_parse_opts.whole: what the
+ * tests compare the statement-by-statement reading with). */
+static int parse_whole(pp *x, const char *sql)
+{
+	return parse_at(x, sql, 0);
+}
+
 /* One piece of the text, x->text[loc, loc + len) (a statement with the
- * blanks and comments before it), parsed alone and made into the model;
- * its JSON and tree are freed before the next. `buf` (owned by the
- * caller, reused) holds its NUL-terminated copy. */
+ * blanks and comments before it, starting where the whole text's
+ * statement would: just past the previous semicolon), parsed alone and
+ * made into the model; its JSON and tree are freed before the next. `buf`
+ * (owned by the caller, reused) holds its NUL-terminated copy. */
 static int parse_piece(pp *x, qp_buf *buf, size_t loc, size_t len)
 {
-	PgQueryParseResult r;
-	qp_json *tree = NULL;
-	int error = 0;
-
 	qp_buf_truncate(buf, 0);
 	qp_buf_put(buf, x->text + loc, len);
 	if (buf->oom)
 		return QUIPU_ENOMEM;
-	r = pg_query_parse(qp_buf_cstr(buf));
-	if (r.error) {
-		/* where the whole text's parse would have stopped: its line */
-		x->stmt_loc = (int)(loc + (size_t)(r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0));
-		error = stop(x, "does not parse (%s): the scratch database reports it", r.error->message);
-		goto done;
-	}
-	if (x->o->max_json && strlen(r.parse_tree) > *x->o->max_json)
-		*x->o->max_json = strlen(r.parse_tree);
-	error = qp_json_parse_take(&tree, r.parse_tree);
-	r.parse_tree = NULL;
-	if (error < 0)
-		goto done;
-	/* its locations count from the piece, which starts where the whole
-	 * text's statement would (just past the previous semicolon) */
-	error = statements(x, tree, loc);
-done:
-	qp_json_free(tree);
-	pg_query_free_parse_result(r);
-	return error;
+	return parse_at(x, qp_buf_cstr(buf), loc);
 }
 
 /* A text, statement by statement (parse_pg_split.c cuts it): each is
