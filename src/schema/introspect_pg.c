@@ -9,7 +9,10 @@
  * definition is the server's own rendering (format_type, pg_get_expr,
  * pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef,
  * pg_get_functiondef, pg_get_triggerdef), read with search_path = public so
- * objects in public come unqualified and the rest qualified.
+ * objects in public come unqualified and the rest qualified; but for plain
+ * btree indexes, written here in pg_get_indexdef's form from their columns
+ * (index_render: the server would open each table to write them), with a
+ * fourteenth query for any it cannot write.
  *
  * Skipped: system schemas, the public schema itself, objects that belong
  * to an extension, plpgsql, the version table and "<version_table>_log",
@@ -43,6 +46,14 @@ static _Thread_local int last_connections;
 int qp_introspect_pg_connections(void)
 {
 	return last_connections;
+}
+
+/* How many index definitions it wrote itself (index_render). */
+static _Thread_local size_t last_indexes_written;
+
+size_t qp_introspect_pg_indexes_written(void)
+{
+	return last_indexes_written;
 }
 
 /* Objects by catalog and OID: an open-addressing map of 64-bit keys (the
@@ -135,6 +146,8 @@ typedef struct pgx {
 	qp_ptrvec seq_owner;   /* their owner's key (uint64_t *, in the arena) */
 	qp_ptrvec parts;       /* partitions whose parent to resolve */
 	qp_ptrvec part_parent; /* each parent's key (uint64_t *, in the arena) */
+	qp_arena tmp;          /* what lives only as long as the introspection */
+	qp_ptrvec plain;       /* plain_index *: plain indexes to write once the columns are in (tmp) */
 	qp_pgside *side;       /* owned: the second connection's reads, or NULL */
 	const char *side_sql[2]; /* borrowed: what it reads (or the first, without it) */
 	qp_row_cb side_cb[2];
@@ -221,14 +234,47 @@ static const char SQL_CONSTRAINTS[] =
 	"k.condeferrable, k.condeferred, k.conindid, ds.description, k.confrelid "
 	"FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace " DESCR("ds", "k.oid", "pg_constraint", "0")
 	"WHERE " NSFILTER("n") " AND k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal ";
-static const char SQL_INDEXES[] =
-	"SELECT i.indexrelid, i.indrelid, c.relname, pg_get_indexdef(i.indexrelid), i.indisunique, "
-	"ds.description, c.relkind, (SELECT string_agg(ia.attnum || ' ' || ia.attstattarget, ',' ORDER BY "
-	"ia.attnum) FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attstattarget >= 0) "
-	"FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid " DESCR("ds", "i.indexrelid", "pg_class", "0")
-	"JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE " NSFILTER("n") " AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
-	"WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) ";
+/* The indexes not backing a constraint. pg_get_indexdef() opens the
+ * index's table to deparse it, building a relcache entry per table (at
+ * 10,000 tables most of the index query's time on a fresh backend). So a
+ * plain btree index -- its key columns only, default operator classes and
+ * collations, no expression, predicate or storage option -- is sent as its
+ * key attnums and options, and written here from the columns read anyway
+ * (index_render), as the server would write it; the rest come rendered.
+ * "plain" is decided on the index's own pg_attribute rows, which the
+ * statistics targets are read from anyway: a key whose operator class is
+ * the default one for exactly its type (GetDefaultOpClass's exact match;
+ * varchar uses text_ops) and whose collation is the default or none. */
+static void sql_indexes(qp_buf *b, int version, int server_defs)
+{
+	qp_buf_puts(b,
+	        "SELECT i.indexrelid, i.indrelid, c.relname, CASE WHEN NOT x.plain THEN pg_get_indexdef(i.indexrelid) END, "
+	        "i.indisunique, ds.description, c.relkind, x.stats, CASE WHEN x.plain THEN i.indkey::text END, "
+	        "CASE WHEN x.plain THEN i.indoption::text END "
+	        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid " DESCR("ds", "i.indexrelid", "pg_class", "0")
+	        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+	        "CROSS JOIN LATERAL (SELECT string_agg(ia.attnum || ' ' || ia.attstattarget, ',' ORDER BY ia.attnum) "
+	        "FILTER (WHERE ia.attstattarget >= 0) AS stats, ");
+	if (server_defs) {
+		qp_buf_puts(b, "false AS plain ");
+	} else {
+		qp_buf_puts(b,
+		        "coalesce(bool_and(ia.attoptions IS NULL AND ia.attcollation IN (0, 100) AND EXISTS (SELECT 1 "
+		        "FROM pg_opclass oc WHERE oc.oid = i.indclass[ia.attnum - 1] AND oc.opcdefault AND (oc.opcintype "
+		        "= ia.atttypid OR (ia.atttypid = 'varchar'::regtype AND oc.opcintype = 'text'::regtype)))), false) "
+		        "AND i.indexprs IS NULL AND i.indpred IS NULL AND c.reloptions IS NULL AND c.relkind = 'i' "
+		        "AND c.relam = 403 ");
+		if (version >= 110000)
+			qp_buf_puts(b, "AND i.indnkeyatts = i.indnatts ");
+		if (version >= 150000)
+			qp_buf_puts(b, "AND NOT i.indnullsnotdistinct ");
+		qp_buf_puts(b, "AS plain ");
+	}
+	qp_buf_puts(b,
+	        "FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid) x "
+	        "WHERE " NSFILTER("n") " AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+	        "WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) ");
+}
 
 /* Query i of the second connection's list, read there when it runs (side
  * not NULL), else here on the first one. */
@@ -559,33 +605,154 @@ static const char *index_cmp(pgx *x, const char *def, const char *name, int stri
 	return result;
 }
 
-/* oid, relid, name, def, unique, comment, relkind of the table */
+/* Sets an index's definition and what it is compared by. */
+static int index_set_def(pgx *x, qp_index *ix, qp_table *t, const char *def)
+{
+	ix->cmp = index_cmp(x, def, ix->h.name, t->partkey != NULL, &ix->def);
+	if (!ix->cmp || !ix->def)
+		return QUIPU_ENOMEM;
+	if (ix->stats) {
+		/* the statistics targets are part of what an index is compared by */
+		if (!(ix->cmp = qp_arena_printf(&x->m->arena, "%s STATISTICS %s", ix->cmp, ix->stats)))
+			return QUIPU_ENOMEM;
+	}
+	return 0;
+}
+
+/* A plain index waiting for its table's columns (in x->tmp). */
+typedef struct plain_index {
+	qp_index *ix;
+	qp_table *t;
+	uint64_t oid, relid;
+	const char *keys;      /* indkey: "2 3" */
+	const char *options;   /* indoption: "0 3" */
+} plain_index;
+
+/* oid, relid, name, def (NULL when plain), unique, comment, relkind,
+ * statistics targets, and for a plain index its keys and their options */
 static int row_index(const char *const *v, size_t n, void *payload)
 {
 	pgx *x = payload;
 	qp_table *t = (qp_table *)by_oid(x, 'c', v[1], NULL);
 	qp_index *ix;
+	plain_index *p;
 	int error;
 
 	if (!t || (t->h.kind != QP_K_TABLE && t->h.kind != QP_K_MATVIEW))
 		return 0;
 	if (!(ix = qp_model_add(x->m, sizeof(*ix), QP_K_INDEX, t->h.schema, v[2], t)))
 		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
-	ix->cmp = index_cmp(x, v[3], v[2], t->partkey != NULL, &ix->def);
-	if (!ix->cmp || !ix->def)
-		return QUIPU_ENOMEM;
 	ix->unique = is_true(v[4]);
 	ix->h.comment = dup(x, v[5]);
-	if (v[7]) {
-		/* the statistics targets are part of what an index is compared by */
-		ix->stats = dup(x, v[7]);
-		ix->cmp = qp_arena_printf(&x->m->arena, "%s STATISTICS %s", ix->cmp, v[7]);
-		if (!ix->stats || !ix->cmp)
-			return QUIPU_ENOMEM;
-	}
+	if (v[7] && !(ix->stats = dup(x, v[7])))
+		return QUIPU_ENOMEM;
 	if ((error = put_oid(x, 'c', v[0], NULL, ix)) < 0)
 		return error;
+	if (v[3] || !v[8] || !v[9])
+		return index_set_def(x, ix, t, v[3] ? v[3] : "");
+	/* written once the columns are in (index_render) */
+	if (!(p = qp_arena_alloc(&x->tmp, sizeof(*p))) || !(p->keys = qp_arena_strdup(&x->tmp, v[8])) ||
+	    !(p->options = qp_arena_strdup(&x->tmp, v[9])))
+		return QUIPU_ENOMEM;
+	p->ix = ix;
+	p->t = t;
+	p->oid = decimal(v[0]);
+	p->relid = decimal(v[1]);
+	return qp_ptrvec_push(&x->plain, &x->tmp, p);
+}
+
+/* pg_get_indexdef()'s text of a plain index, from its table's columns:
+ * "CREATE [UNIQUE] INDEX name ON schema.table USING btree (a, b DESC)".
+ * *ok is 0 when a key is not a column read here or has a collation of its
+ * own (the server then writes it: index_fallback). */
+static int index_render(qp_buf *b, pgx *x, const plain_index *p, int *ok)
+{
+	const char *k = p->keys, *o = p->options;
+	char *end;
+
+	*ok = 0;
+	qp_buf_truncate(b, 0);
+	qp_buf_puts(b, p->ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+	qp_sql_ident(b, QP_DIALECT_PG, p->ix->h.name);
+	qp_buf_puts(b, " ON ");
+	qp_sql_ident(b, QP_DIALECT_PG, p->t->h.schema);
+	qp_buf_puts(b, ".");
+	qp_sql_ident(b, QP_DIALECT_PG, p->t->h.name);
+	qp_buf_puts(b, " USING btree (");
+	while (*k) {
+		unsigned long attnum = strtoul(k, &end, 10), opt;
+		qp_column *col;
+		uint64_t key = ((uint64_t)'c' << 56) | ((p->relid & 0xffffffffULL) << 16) | (attnum & 0xffff);
+		if (end == k || attnum == 0 || attnum > 0xffff)
+			return 0;
+		k = end + strspn(end, " ");
+		opt = strtoul(o, &end, 10);
+		if (end == o)
+			return 0;
+		o = end + strspn(end, " ");
+		col = oidmap_get(&x->by_oid, key);
+		if (!col || col->h.kind != QP_K_COLUMN || col->h.table != p->t || col->collation)
+			return 0;
+		if (b->len && b->ptr[b->len - 1] != '(')
+			qp_buf_puts(b, ", ");
+		qp_sql_ident(b, QP_DIALECT_PG, col->h.name);
+		/* INDOPTION_DESC 1, INDOPTION_NULLS_FIRST 2; NULLS FIRST is DESC's default */
+		if (opt & 1)
+			qp_buf_puts(b, opt & 2 ? " DESC" : " DESC NULLS LAST");
+		else if (opt & 2)
+			qp_buf_puts(b, " NULLS FIRST");
+	}
+	qp_buf_puts(b, ")");
+	if (b->oom)
+		return qp_error_oom();
+	*ok = 1;
 	return 0;
+}
+
+/* oid, def: an index the server writes after all (index_render gave up) */
+static int row_index_def(const char *const *v, size_t n, void *payload)
+{
+	pgx *x = payload;
+	qp_index *ix = (qp_index *)by_oid(x, 'c', v[0], NULL);
+
+	if (!ix || ix->h.kind != QP_K_INDEX || !v[1])
+		return 0;
+	return index_set_def(x, ix, ix->h.table, v[1]);
+}
+
+/* Writes the plain indexes' definitions; those it cannot are asked of the
+ * server in one more query. */
+static int index_finish(pgx *x)
+{
+	qp_buf b = QP_BUF_INIT, sql = QP_BUF_INIT;
+	size_t i, n_left = 0;
+	int error = 0, ok;
+
+	qp_buf_puts(&sql, "SELECT i.indexrelid, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+	                  "WHERE i.indexrelid IN (");
+	for (i = 0; i < x->plain.count; i++) {
+		plain_index *p = x->plain.items[i];
+		if ((error = index_render(&b, x, p, &ok)) < 0)
+			goto done;
+		if (ok) {
+			if ((error = index_set_def(x, p->ix, p->t, qp_buf_cstr(&b))) < 0)
+				goto done;
+			last_indexes_written++;
+			continue;
+		}
+		qp_buf_printf(&sql, "%s%llu", n_left++ ? ", " : "", (unsigned long long)p->oid);
+	}
+	qp_buf_puts(&sql, ")");
+	if (sql.oom || b.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	if (n_left)
+		error = query(x, qp_buf_cstr(&sql), row_index_def);
+done:
+	qp_buf_release(&b);
+	qp_buf_release(&sql);
+	return error;
 }
 
 /* ---- routines --------------------------------------------------------- */
@@ -812,6 +979,15 @@ static int want_side(const pgx *x)
 	return x->pgclass_size >= SIDE_MIN_PGCLASS;
 }
 
+/* QUIPU_INTROSPECT_INDEXDEF=server: every index written by
+ * pg_get_indexdef() (tests compare the two ways). */
+static int server_index_defs(void)
+{
+	const char *env = getenv("QUIPU_INTROSPECT_INDEXDEF");
+
+	return env && !strcmp(env, "server");
+}
+
 /* Starts the second connection's reads in a transaction on the first one's
  * snapshot; *out stays NULL when any step fails (the first connection then
  * reads everything, its transaction unchanged: a failed export is rolled
@@ -841,7 +1017,7 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 {
 	pgx x;
 	const char *setup, *begin;
-	qp_buf skip = QP_BUF_INIT, seqskip = QP_BUF_INIT, seqsql = QP_BUF_INIT, sql = QP_BUF_INIT;
+	qp_buf skip = QP_BUF_INIT, seqskip = QP_BUF_INIT, seqsql = QP_BUF_INIT, sql = QP_BUF_INIT, ixsql = QP_BUF_INIT;
 	int error = 0, in_tx = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -851,6 +1027,7 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	x.c = c;
 
 	last_connections = 1;
+	last_indexes_written = 0;
 	if ((error = query(&x, "SELECT current_setting('server_version_num'), current_schema(), "
 	                       "pg_relation_size('pg_catalog.pg_class')", row_server)) < 0)
 		goto done;
@@ -896,7 +1073,12 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	}
 	x.side_sql[0] = qp_buf_cstr(&seqsql);
 	x.side_cb[0] = row_sequence;
-	x.side_sql[1] = SQL_INDEXES;
+	sql_indexes(&ixsql, x.version, server_index_defs());
+	if (ixsql.oom) {
+		error = qp_error_oom();
+		goto done;
+	}
+	x.side_sql[1] = qp_buf_cstr(&ixsql);
 	x.side_cb[1] = row_index;
 	x.side_n = 2;
 	if (want_side(&x)) {
@@ -1011,7 +1193,7 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 		goto done;
 	/* the sequences and indexes, when not read in yet (on one connection:
 	 * here) */
-	if ((error = side_drain(&x, 1)) < 0)
+	if ((error = side_drain(&x, 1)) < 0 || (error = index_finish(&x)) < 0)
 		goto done;
 	if ((error = query(&x,
 	        "SELECT CASE d.classid WHEN 'pg_class'::regclass THEN 'c' WHEN 'pg_rewrite'::regclass THEN 'c' "
@@ -1056,5 +1238,7 @@ done:
 	qp_buf_release(&seqskip);
 	qp_buf_release(&seqsql);
 	qp_buf_release(&sql);
+	qp_buf_release(&ixsql);
+	qp_arena_release(&x.tmp);
 	return error;
 }

@@ -9,9 +9,17 @@
  *   - a small schema stays on one connection when nothing is forced;
  *   - when the second connection cannot be opened (a role with CONNECTION
  *     LIMIT 1) the introspection falls back to one connection, silently,
- *     with the same model.
+ *     with the same model;
+ *   - the plain btree indexes whose definitions the introspection writes
+ *     itself read exactly as pg_get_indexdef() writes them: every model is
+ *     also read with all of them asked of the server, and compared; a schema
+ *     of index variants (quoting, DESC / NULLS, operator classes, collations,
+ *     INCLUDE, NULLS NOT DISTINCT, storage options, predicates, expressions,
+ *     other access methods, domains, enums, arrays) pins which are written
+ *     here and which by the server.
  *
- * QUIPU_INTROSPECT_CONNECTIONS (introspect.h) forces one or two.
+ * QUIPU_INTROSPECT_CONNECTIONS (introspect.h) forces one or two,
+ * QUIPU_INTROSPECT_INDEXDEF=server every index definition by the server.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,10 +86,14 @@ static qp_conn *connect_as(const char *user)
 	return c;
 }
 
+/* How many index definitions the last dump_with wrote itself. */
+static size_t written;
+
 /* The model of DB read with QUIPU_INTROSPECT_CONNECTIONS=forced ("1", "2"
  * or NULL: unset) as user, on a new connection: its dump and every
- * object's dependencies (caller frees); *conns gets the connections used. */
-static char *dump_with(const char *forced, const char *user, int *conns)
+ * object's dependencies (caller frees); *conns gets the connections used.
+ * With QUIPU_INTROSPECT_INDEXDEF=server when server_indexes. */
+static char *dump_ix(const char *forced, int server_indexes, const char *user, int *conns)
 {
 	qp_conn *c = connect_as(user);
 	qp_model m;
@@ -97,11 +109,14 @@ static char *dump_with(const char *forced, const char *user, int *conns)
 		setenv("QUIPU_INTROSPECT_CONNECTIONS", forced, 1);
 	else
 		unsetenv("QUIPU_INTROSPECT_CONNECTIONS");
+	if (server_indexes)
+		setenv("QUIPU_INTROSPECT_INDEXDEF", "server", 1);
 	if (qp_introspect(&m, &qp_driver_pg, c, &o) < 0) {
 		fprintf(stderr, "introspect: %s\n", quipu_error_last()->message);
 		goto done;
 	}
 	*conns = qp_introspect_pg_connections();
+	written = qp_introspect_pg_indexes_written();
 	if (qp_model_dump(&b, &m) < 0)
 		goto done;
 	for (i = 0; i < m.n_objs; i++) {
@@ -116,17 +131,26 @@ static char *dump_with(const char *forced, const char *user, int *conns)
 	out = b.oom ? NULL : qp_buf_detach(&b);
 done:
 	unsetenv("QUIPU_INTROSPECT_CONNECTIONS");
+	unsetenv("QUIPU_INTROSPECT_INDEXDEF");
 	qp_buf_release(&b);
 	qp_model_release(&m);
 	qp_driver_pg.close(c);
 	return out;
 }
 
-/* One connection and two give the same model of what DB holds. */
-static void same_both_ways(const char *name)
+static char *dump_with(const char *forced, const char *user, int *conns)
 {
-	int one = 0, two = 0;
-	char *a = dump_with("1", NULL, &one), *b = dump_with("2", NULL, &two);
+	return dump_ix(forced, 0, user, conns);
+}
+
+/* One connection and two give the same model of what DB holds, and so does
+ * one with every index definition written by the server. Returns how many
+ * index definitions the introspection wrote itself. */
+static size_t same_both_ways(const char *name)
+{
+	int one = 0, two = 0, srv = 0;
+	char *a = dump_with("1", NULL, &one), *b = dump_with("2", NULL, &two), *s;
+	size_t n = written;
 
 	assert_non_null(a);
 	assert_non_null(b);
@@ -134,9 +158,16 @@ static void same_both_ways(const char *name)
 	assert_int_equal(two, 2);
 	if (strcmp(a, b))
 		fail_msg("%s: the model read on two connections differs from the one read on one", name);
-	printf("%-28s same model on one and two connections (%zu bytes)\n", name, strlen(a));
+	assert_non_null(s = dump_ix("1", 1, NULL, &srv));
+	assert_int_equal(written, 0);
+	if (strcmp(a, s))
+		fail_msg("%s: the model with the indexes written here differs from pg_get_indexdef's", name);
+	printf("%-28s same model on one and two connections, and with the server's index definitions "
+	       "(%zu bytes, %zu index definitions written here)\n", name, strlen(a), n);
 	free(a);
 	free(b);
+	free(s);
+	return n;
 }
 
 static void test_mixed(void **state)
@@ -149,7 +180,9 @@ static void test_mixed(void **state)
 	assert_non_null(c = st_connect(&qp_driver_pg, DB));
 	assert_int_equal(st_exec(&qp_driver_pg, c, mixed_sql), 0);
 	qp_driver_pg.close(c);
-	same_both_ways("mixed schema");
+	/* an expression index, a materialized view's (its columns are not in
+	 * the model), a partitioned table's: all written by the server */
+	assert_int_equal(same_both_ways("mixed schema"), 0);
 	/* small: one connection unless forced */
 	assert_non_null(d = dump_with(NULL, NULL, &n));
 	assert_int_equal(n, 1);
@@ -167,6 +200,7 @@ static void test_corpus(void **state)
 	char dir[1024], *names[64];
 	size_t n = 0, i;
 	int loaded = 0;
+	size_t total_written = 0;
 	DIR *d;
 	struct dirent *e;
 
@@ -189,7 +223,7 @@ static void test_corpus(void **state)
 		ok = st_exec(&qp_driver_pg, c, sql) == 0;
 		qp_driver_pg.close(c);
 		if (ok) {
-			same_both_ways(names[i]);
+			total_written += same_both_ways(names[i]);
 			loaded++;
 		} else {
 			printf("%-28s does not load on this server: skipped\n", names[i]);
@@ -201,6 +235,70 @@ static void test_corpus(void **state)
 	printf("corpus: %d of %zu schemas compared\n", loaded, n);
 	/* pagila, danbooru, synapse, kanboard, apflora... load on PostgreSQL 15 */
 	assert_true(loaded >= 6);
+	/* and their plain indexes were compared */
+	printf("corpus: %zu index definitions written here, all as the server writes them\n", total_written);
+	assert_true(total_written >= 50);
+}
+
+/* Which indexes are written here (plain btree over columns of the
+ * table, default operator class and collation) and which by the server,
+ * and that both read the same. */
+static const char *index_sql =
+	"CREATE SCHEMA \"Odd\";\n"
+	"CREATE TYPE mood AS ENUM ('a', 'b');\n"
+	"CREATE DOMAIN dint AS integer;\n"
+	"CREATE TABLE \"Odd\".\"Mixed Case\" (id int, \"Name\" text, \"order\" int, \"select\" varchar(10), c char(3),\n"
+	"  u uuid, ts timestamptz, ci text COLLATE \"C\", m mood, d dint, arr int[], b bool, num numeric(10,2),\n"
+	"  ip inet, cid cidr, by bytea, j jsonb, i8 bigint, gone int);\n"
+	"ALTER TABLE \"Odd\".\"Mixed Case\" DROP COLUMN gone;\n"
+	"CREATE TABLE plain_t (id int, \"user\" text, x int);\n"
+	/* written here: 8 */
+	"CREATE INDEX ix_plain ON \"Odd\".\"Mixed Case\" (id);\n"
+	"CREATE INDEX \"Ix Quoted\" ON \"Odd\".\"Mixed Case\" (\"Name\", \"order\");\n"
+	"CREATE UNIQUE INDEX ix_uniq ON \"Odd\".\"Mixed Case\" (u);\n"
+	"CREATE INDEX ix_desc ON \"Odd\".\"Mixed Case\" (ts DESC, i8 NULLS FIRST, id DESC NULLS LAST, num ASC NULLS LAST);\n"
+	"CREATE INDEX ix_select ON \"Odd\".\"Mixed Case\" (\"select\");\n"
+	"CREATE INDEX ix_bool ON \"Odd\".\"Mixed Case\" (b, ip, by, c);\n"
+	"CREATE INDEX ix_pub ON plain_t (\"user\", x DESC);\n"
+	"CREATE UNIQUE INDEX ix_pub2 ON plain_t (x, id);\n"
+	/* written by the server */
+	"CREATE INDEX ix_coll_col ON \"Odd\".\"Mixed Case\" (ci);\n"
+	"CREATE INDEX ix_coll_ix ON \"Odd\".\"Mixed Case\" (\"Name\" COLLATE \"C\");\n"
+	"CREATE INDEX ix_ops ON \"Odd\".\"Mixed Case\" (\"Name\" text_pattern_ops);\n"
+	"CREATE INDEX ix_vops ON \"Odd\".\"Mixed Case\" (\"select\" varchar_pattern_ops);\n"
+	"CREATE INDEX ix_oidops ON \"Odd\".\"Mixed Case\" (id oid_ops);\n"
+	"CREATE INDEX ix_enum ON \"Odd\".\"Mixed Case\" (m);\n"
+	"CREATE INDEX ix_dom ON \"Odd\".\"Mixed Case\" (d);\n"
+	"CREATE INDEX ix_arr ON \"Odd\".\"Mixed Case\" (arr);\n"
+	"CREATE INDEX ix_cidr ON \"Odd\".\"Mixed Case\" (cid);\n"
+	"CREATE INDEX ix_incl ON \"Odd\".\"Mixed Case\" (id) INCLUDE (\"Name\");\n"
+	"CREATE UNIQUE INDEX ix_nnd ON \"Odd\".\"Mixed Case\" (i8) NULLS NOT DISTINCT;\n"
+	"CREATE INDEX ix_ff ON \"Odd\".\"Mixed Case\" (id) WITH (fillfactor = 70);\n"
+	"CREATE INDEX ix_part ON \"Odd\".\"Mixed Case\" (id) WHERE b;\n"
+	"CREATE INDEX ix_expr ON \"Odd\".\"Mixed Case\" (lower(\"Name\"));\n"
+	"CREATE INDEX ix_hash ON \"Odd\".\"Mixed Case\" USING hash (id);\n"
+	"CREATE INDEX ix_gin ON \"Odd\".\"Mixed Case\" USING gin (j);\n"
+	"CREATE INDEX ix_brin ON \"Odd\".\"Mixed Case\" USING brin (ts);\n"
+	"ALTER INDEX \"Odd\".ix_expr ALTER COLUMN 1 SET STATISTICS 300;\n";
+
+static void test_indexes(void **state)
+{
+	qp_conn *c;
+	char *d;
+	int n = 0;
+
+	assert_int_equal(st_pg_newdb(DB), 0);
+	assert_non_null(c = st_connect(&qp_driver_pg, DB));
+	assert_int_equal(st_exec(&qp_driver_pg, c, index_sql), 0);
+	qp_driver_pg.close(c);
+	assert_int_equal(same_both_ways("index variants"), 8);
+	assert_non_null(d = dump_with("1", NULL, &n));
+	assert_non_null(strstr(d, "def=CREATE INDEX ON \"Odd\".\"Mixed Case\" USING btree (ts DESC, i8 NULLS FIRST, "
+	                          "id DESC NULLS LAST, num)"));
+	assert_non_null(strstr(d, "def=CREATE UNIQUE INDEX ON public.plain_t USING btree (x, id)"));
+	assert_non_null(strstr(d, "def=CREATE INDEX ON public.plain_t USING btree (\"user\", x DESC)"));
+	free(d);
+	st_pg_dropdb(DB);
 }
 
 /* A role allowed one connection: the second cannot be opened, the
@@ -240,6 +338,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_indexes),
 		cmocka_unit_test(test_corpus),
 	};
 
