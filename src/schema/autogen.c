@@ -18,6 +18,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* ---- the current state ------------------------------------------------ */
 
@@ -89,6 +92,13 @@ static void *models_thread(void *arg)
 	/* no pg_query_exit(): libpg_query frees the thread's parser memory
 	 * when the thread ends, and calling it too frees that memory twice */
 	qp_models_run(arg);
+#ifdef __GLIBC__
+	/* The parse's scratch (its side tables, each statement's tree) was
+	 * freed in this thread's malloc arena, which the reading of the live
+	 * schema on the main thread does not reuse: give its pages back now
+	 * rather than hold them through that read and the diff. */
+	malloc_trim(0);
+#endif
 	return NULL;
 }
 

@@ -1155,28 +1155,76 @@ static int diff_object(dctx *x, qp_obj *c, qp_obj *d)
 /* ---- dependents of what is dropped or broken --------------------------- */
 
 /* Objects of `cur` that depend on each object (children count as
- * dependents of their table). */
-static int reverse_deps(dctx *x, qp_map *out)
+ * dependents of their table): counted, then placed, so each object's run
+ * of dependents is in cur's order. */
+int qp_diff_rdeps(qp_diff *d)
 {
-	const qp_model *m = x->d->cur;
-	size_t i, j;
+	const qp_model *m = d->cur;
+	size_t i, j, n = m->n_objs, total = 0;
+	unsigned *start = NULL, *fill = NULL;
+	qp_obj **items = NULL;
+	int error = 0;
 
-	for (i = 0; i < m->n_objs; i++) {
-		qp_obj *o = m->objs[i];
-		for (j = 0; j <= o->n_deps; j++) {
-			qp_obj *on = j < o->n_deps ? o->deps[j] : (o->table ? &o->table->h : NULL);
-			qp_ptrvec *v;
-			if (!on)
-				continue;
-			if (!(v = qp_map_get(out, on->key))) {
-				if (!(v = qp_arena_alloc(&x->d->arena, sizeof(*v))) || qp_map_put(out, on->key, v) < 0)
-					return QUIPU_ENOMEM;
-			}
-			if (qp_ptrvec_push(v, &x->d->arena, o) < 0)
-				return QUIPU_ENOMEM;
+	if (d->rdep_start)
+		return 0;
+	if (!(start = calloc(n + 2, sizeof(*start))) || !(fill = calloc(n + 1, sizeof(*fill)))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const qp_obj *o = m->objs[i];
+		if (o->pos != i) {
+			error = qp_error_set(QUIPU_ERROR, "internal error: object %s out of place in its model", o->key);
+			goto done;
 		}
 	}
-	return 0;
+	for (i = 0; i < n; i++) {
+		const qp_obj *o = m->objs[i];
+		for (j = 0; j < o->n_deps; j++)
+			start[o->deps[j]->pos + 1]++;
+		if (o->table)
+			start[o->table->h.pos + 1]++;
+		total += o->n_deps + (o->table != NULL);
+	}
+	if (total >= 0xffffffffu) {
+		error = qp_error_oom();
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		start[i + 1] += start[i];
+	memcpy(fill, start, n * sizeof(*fill));
+	if (!(items = malloc((total ? total : 1) * sizeof(*items)))) {
+		error = qp_error_oom();
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		qp_obj *o = m->objs[i];
+		for (j = 0; j < o->n_deps; j++)
+			items[fill[o->deps[j]->pos]++] = o;
+		if (o->table)
+			items[fill[o->table->h.pos]++] = o;
+	}
+	d->rdep_start = start;
+	d->rdep_items = items;
+	start = NULL;
+done:
+	free(start);
+	free(fill);
+	return error;
+}
+
+qp_obj *const *qp_diff_dependents(const qp_diff *d, const qp_obj *o, size_t *n)
+{
+	const qp_model *m = d->cur;
+
+	*n = 0;
+	if (!d->rdep_start)
+		return NULL;
+	/* an object of the other model: its namesake's, as a lookup by key */
+	if ((o->pos >= m->n_objs || m->objs[o->pos] != o) && !(o = qp_model_get(m, o->key)))
+		return NULL;
+	*n = d->rdep_start[o->pos + 1] - d->rdep_start[o->pos];
+	return d->rdep_items + d->rdep_start[o->pos];
 }
 
 /* Can this kind be dropped and created again to follow a change in what
@@ -1210,14 +1258,11 @@ static int breaks_on_type_change(qp_kind k)
 
 static int cascade(dctx *x)
 {
-	qp_map rdeps = QP_MAP_INIT;
 	qp_ptrvec work = QP_PTRVEC_INIT;
 	qp_ptrvec level = QP_PTRVEC_INIT;   /* parallel to work: NULL full, non-NULL views only */
-	size_t i, j, n;
-	int error;
+	size_t i, j, n, n_deps;
+	int error = 0;
 
-	if ((error = reverse_deps(x, &rdeps)) < 0)
-		goto done;
 	n = x->d->ops.count;
 	for (i = 0; i < n; i++) {
 		qp_op *op = x->d->ops.items[i];
@@ -1232,11 +1277,14 @@ static int cascade(dctx *x)
 				goto done;
 		}
 	}
+	/* the dependents only when something breaks */
+	if (work.count && (error = qp_diff_rdeps(x->d)) < 0)
+		goto done;
 	for (i = 0; i < work.count; i++) {
 		qp_obj *broken = work.items[i];
-		qp_ptrvec *deps = qp_map_get(&rdeps, broken->key);
-		for (j = 0; deps && j < deps->count; j++) {
-			qp_obj *y = deps->items[j], *yd;
+		qp_obj *const *deps = qp_diff_dependents(x->d, broken, &n_deps);
+		for (j = 0; j < n_deps; j++) {
+			qp_obj *y = deps[j], *yd;
 			size_t k;
 			if (qp_map_get(&x->dropped, y->key) || !recreatable(y->kind))
 				continue;
@@ -1264,7 +1312,6 @@ static int cascade(dctx *x)
 		}
 	}
 done:
-	qp_map_release(&rdeps);
 	return error;
 }
 
@@ -1403,6 +1450,8 @@ done:
 
 void qp_diff_release(qp_diff *d)
 {
+	free(d->rdep_start);
+	free(d->rdep_items);
 	qp_strlist_release(&d->warnings);
 	qp_arena_release(&d->arena);
 	memset(d, 0, sizeof(*d));

@@ -86,6 +86,9 @@ typedef struct qp_diff {
 	qp_dialect dialect;
 	qp_ptrvec ops;         /* qp_op*, in creation order; after qp_order, in execution order */
 	qp_strlist warnings;   /* rename hints and other notes for the user (owned) */
+	unsigned *rdep_start;  /* owned, made by qp_diff_rdeps: cur's object i's dependents are
+	                          rdep_items[rdep_start[i], rdep_start[i + 1]) */
+	qp_obj **rdep_items;   /* owned */
 } qp_diff;
 
 /* Compares cur with want into d (initialised here; release with
@@ -94,6 +97,17 @@ typedef struct qp_diff {
 int qp_diff_models(qp_diff *d, const qp_model *cur, const qp_model *want, const qp_rename *renames,
                    size_t n_renames);
 void qp_diff_release(qp_diff *d);
+
+/* The current model's reverse dependencies, made once per diff and kept
+ * (the diff's cascade and qp_order both need them): for each object, the
+ * objects of cur that depend on it, its children counting as its
+ * dependents, in cur's order. Two flat arrays (4 bytes an object, 8 a
+ * dependency) rather than a map of vectors keyed by strings. 0 or an
+ * error. */
+int qp_diff_rdeps(qp_diff *d);
+/* The dependents of o, an object of d->cur (or of the object of d->cur
+ * with o's key), after qp_diff_rdeps; *n receives their count. */
+qp_obj *const *qp_diff_dependents(const qp_diff *d, const qp_obj *o, size_t *n);
 
 /* Orders d->ops by dependency with a per-kind priority (drops of dependents
  * first, then changes, then creations; types and tables before the foreign

@@ -375,7 +375,7 @@ static int row_column(const char *const *v, size_t n, void *payload)
 		c->collation = pc->collation ? canon(x, pc->collation, 1) : NULL;
 		if (c->generated)
 			c->gen_expr = dup(x, pc->gen_expr);
-		c->inline_pk = pc->pk;
+		c->inline_pk = pc->pk != 0;
 		break;
 	}
 	if (pk > 0 && (size_t)pk <= sizeof(x->pk_cols) / sizeof(x->pk_cols[0])) {

@@ -61,7 +61,7 @@ void qp_model_init(qp_model *m, qp_dialect d)
 
 void qp_model_release(qp_model *m)
 {
-	qp_map_release(&m->by_key);
+	qp_idmap_release(&m->by_key);
 	qp_arena_release(&m->arena);
 	m->last_schema = NULL;
 	free(m->objs);
@@ -69,42 +69,91 @@ void qp_model_release(qp_model *m)
 	m->n_objs = m->cap_objs = 0;
 }
 
-const char *qp_model_key(qp_model *m, qp_kind kind, const char *schema, const char *table, const char *name)
+/* A key's pieces: "<prefix> <name>", "<prefix> <schema>.<name>" or
+ * "<prefix> <schema>.<table>.<name>" (the name last), concatenated by hand:
+ * one key per object, and vsnprintf was a tenth of introspecting 10,000
+ * tables. Returns the key's length. */
+typedef struct keyparts {
+	const char *parts[7];
+	size_t lens[7], n;
+} keyparts;
+
+static size_t key_parts(keyparts *k, qp_kind kind, const char *schema, const char *table, const char *name)
 {
-	const char *prefix = kind < QP_K__COUNT ? kinds[kind].prefix : "obj";
+	size_t i, total = 0;
 
-	/* "<prefix> <name>", "<prefix> <schema>.<name>" or "<prefix>
-	 * <schema>.<table>.<name>", concatenated by hand: one key per object,
-	 * and vsnprintf was a tenth of introspecting 10,000 tables */
-	const char *parts[6];
-	size_t lens[6], n = 0, total = 0, i;
-	char *key, *p;
-
-	if (!schema)
-		schema = "";
-	if (!name)
-		name = "";
-	parts[n++] = prefix;
-	parts[n++] = " ";
+	k->n = 0;
+	k->parts[k->n++] = kind < QP_K__COUNT ? kinds[kind].prefix : "obj";
+	k->parts[k->n++] = " ";
 	if (kind != QP_K_SCHEMA && kind != QP_K_EXTENSION) {
-		parts[n++] = schema;
-		parts[n++] = ".";
+		k->parts[k->n++] = schema ? schema : "";
+		k->parts[k->n++] = ".";
 		if (table) {
-			parts[n++] = table;
-			parts[n++] = ".";
+			k->parts[k->n++] = table;
+			k->parts[k->n++] = ".";
 		}
 	}
-	for (i = 0; i < n; i++)
-		total += lens[i] = strlen(parts[i]);
-	total += strlen(name);
-	if (!(key = p = qp_arena_alloc(&m->arena, total + 1)))
-		return NULL;
-	for (i = 0; i < n; i++) {
-		memcpy(p, parts[i], lens[i]);
-		p += lens[i];
+	k->parts[k->n++] = name ? name : "";
+	for (i = 0; i < k->n; i++)
+		total += k->lens[i] = strlen(k->parts[i]);
+	return total;
+}
+
+/* Writes the key and its NUL into dst (len + 1 bytes). */
+static void key_write(char *dst, const keyparts *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		memcpy(dst, k->parts[i], k->lens[i]);
+		dst += k->lens[i];
 	}
-	memcpy(p, name, total - (size_t)(p - key) + 1);
+	*dst = '\0';
+}
+
+/* qp_model_key, with the key's length in *len. */
+static char *make_key(qp_model *m, qp_kind kind, const char *schema, const char *table, const char *name,
+                      size_t *len)
+{
+	keyparts k;
+	char *key;
+
+	*len = key_parts(&k, kind, schema, table, name);
+	if (!(key = qp_arena_textalloc(&m->arena, *len + 1)))
+		return NULL;
+	key_write(key, &k);
 	return key;
+}
+
+qp_obj *qp_model_find(const qp_model *m, qp_kind kind, const char *schema, const char *table, const char *name)
+{
+	keyparts k;
+	char small[256], *key = small;
+	size_t len = key_parts(&k, kind, schema, table, name);
+	qp_obj *o;
+
+	if (len >= sizeof(small) && !(key = malloc(len + 1))) {
+		qp_error_oom();
+		return NULL;
+	}
+	key_write(key, &k);
+	o = qp_model_get(m, key);
+	if (key != small)
+		free(key);
+	return o;
+}
+
+const char *qp_model_key(qp_model *m, qp_kind kind, const char *schema, const char *table, const char *name)
+{
+	size_t len;
+
+	return make_key(m, kind, schema, table, name, &len);
+}
+
+/* by_key reads keys back through the objects */
+static const char *key_at(const void *ctx, unsigned id)
+{
+	return ((const qp_model *)ctx)->objs[id]->key;
 }
 
 /* Appends p to a growable array of pointers in the arena. */
@@ -129,6 +178,8 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
                    qp_table *table)
 {
 	qp_obj *o = qp_arena_alloc(&m->arena, size);
+	char *key;
+	size_t len;
 	int error = 0;
 
 	if (!o)
@@ -140,18 +191,23 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
 	if (!m->last_schema || strcmp(m->last_schema, schema))
 		m->last_schema = qp_arena_strdup(&m->arena, schema);
 	o->schema = m->last_schema;
-	o->name = qp_arena_strdup(&m->arena, name ? name : "");
+	if (!name)
+		name = "";
 	o->table = table;
-	o->key = qp_model_key(m, kind, o->schema, table ? table->h.name : NULL, o->name);
-	o->pos = (unsigned)m->n_objs;
-	if (!o->schema || !o->name || !o->key)
+	/* the key ends with the name: the name is that tail, not a copy */
+	if (!o->schema || !(key = make_key(m, kind, o->schema, table ? table->h.name : NULL, name, &len)))
 		return NULL;
-	if (qp_map_get(&m->by_key, o->key)) {
+	o->key = key;
+	o->name = key + len - strlen(name);
+	o->pos = (unsigned)m->n_objs;
+	if (qp_model_get(m, o->key)) {
 		qp_error_set(QUIPU_EEXISTS, "two objects named %s in one schema snapshot", o->key);
 		return NULL;
 	}
-	if (qp_map_put(&m->by_key, o->key, o) < 0)
+	if (m->n_objs >= 0xfffffffeu) {
+		qp_error_oom();
 		return NULL;
+	}
 	if (m->n_objs == m->cap_objs) {
 		/* malloc'd, not in the arena: growing it leaves nothing behind */
 		size_t ncap = m->cap_objs ? m->cap_objs * 2 : 64;
@@ -164,7 +220,10 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
 		m->objs = grown;
 		m->cap_objs = ncap;
 	}
-	m->objs[m->n_objs++] = o;
+	m->objs[m->n_objs] = o;
+	if (qp_idmap_put(&m->by_key, o->key, (unsigned)m->n_objs, key_at, m) < 0)
+		return NULL;
+	m->n_objs++;
 	if (table) {
 		switch (kind) {
 		case QP_K_COLUMN:
@@ -189,7 +248,9 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
 
 qp_obj *qp_model_get(const qp_model *m, const char *key)
 {
-	return qp_map_get(&m->by_key, key);
+	long i = qp_idmap_get(&m->by_key, key, key_at, m);
+
+	return i < 0 ? NULL : m->objs[i];
 }
 
 int qp_model_dep(qp_model *m, qp_obj *obj, qp_obj *on)
@@ -273,8 +334,12 @@ void qp_model_finish(qp_model *m)
 
 	if (m->n_objs > 1)
 		qsort(m->objs, m->n_objs, sizeof(*m->objs), by_key);
+	/* the index holds places in objs: numbered again (no growth, so no
+	 * failure) */
+	qp_idmap_clear(&m->by_key);
 	for (i = 0; i < m->n_objs; i++) {
 		qp_obj *o = m->objs[i];
+		qp_idmap_put(&m->by_key, o->key, (unsigned)i, key_at, m);
 		o->pos = (unsigned)i;
 		if (o->n_deps > 1)
 			qsort(o->deps, o->n_deps, sizeof(*o->deps), by_key);

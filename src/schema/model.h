@@ -64,7 +64,8 @@ struct qp_obj {
 	unsigned n_deps;
 	const char *schema;    /* PostgreSQL schema; "" on SQLite (one copy per model for a run
 	                          of objects in the same schema: compare with strcmp) */
-	const char *name;      /* object name (a function's without its arguments) */
+	const char *name;      /* object name (a function's without its arguments); as added, the
+	                          tail of `key` (no copy of its own) */
 	qp_table *table;       /* owning table (columns, constraints, indexes, triggers), else NULL */
 	const char *key;       /* identity in its model, e.g. "table public.users"; equal keys
 	                          in two models name the same object */
@@ -74,9 +75,9 @@ struct qp_obj {
 	unsigned pos;          /* order of introspection (deterministic tie-breaks) */
 };
 
-/* (The small members are grouped after the pointers: no padding between
- * them. A model of 2,000 tables holds 22,000 columns; autogenerate holds
- * two models at once.) */
+/* (The small members are grouped after the pointers, the flags in chars:
+ * 128 bytes, no padding. A model of 2,000 tables holds 20,000 columns;
+ * autogenerate holds two models at once.) */
 typedef struct qp_column {
 	qp_obj h;
 	const char *type;      /* server-formatted (PG format_type; SQLite: declared type, upper case) */
@@ -87,8 +88,8 @@ typedef struct qp_column {
 	const char *def_text;  /* SQLite: the column's text in CREATE TABLE (for ADD COLUMN) */
 	const char *stats;     /* PG: SET STATISTICS target when not the default, NULL */
 	int num;               /* attnum / cid: column order */
-	int not_null;
-	int inline_pk;         /* SQLite: PRIMARY KEY written on the column */
+	signed char not_null;  /* 0 or 1 */
+	signed char inline_pk; /* SQLite: PRIMARY KEY written on the column (0 or 1) */
 	char identity;         /* PG: 'a' ALWAYS, 'd' BY DEFAULT, 0 none */
 	char generated;        /* 's' STORED, 'v' VIRTUAL (SQLite), 0 none */
 } qp_column;
@@ -181,7 +182,7 @@ typedef struct qp_model {
 	qp_arena arena;        /* owns everything below */
 	qp_obj **objs;         /* every object, in introspection order (malloc'd) */
 	size_t n_objs, cap_objs;
-	qp_map by_key;         /* key -> qp_obj* */
+	qp_idmap by_key;       /* key -> its place in objs (4 bytes a slot) */
 	size_t n_queries;      /* catalog queries the introspection ran */
 	int parsed;            /* made by parse_pg.c from the models' text, with only forms the
 	                          server renders as fixed points (so rendering again changes nothing) */
@@ -189,7 +190,7 @@ typedef struct qp_model {
 	                             of the same schema shares the copy */
 } qp_model;
 
-#define QP_MODEL_INIT {0, QP_ARENA_INIT, NULL, 0, 0, QP_MAP_INIT, 0, 0, NULL}
+#define QP_MODEL_INIT {0, QP_ARENA_INIT, NULL, 0, 0, QP_IDMAP_INIT, 0, 0, NULL}
 
 void qp_model_init(qp_model *m, qp_dialect d);
 void qp_model_release(qp_model *m);
@@ -205,6 +206,10 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
 const char *qp_model_key(qp_model *m, qp_kind kind, const char *schema, const char *table,
                          const char *name);
 qp_obj *qp_model_get(const qp_model *m, const char *key);
+/* qp_model_get of the key qp_model_key would make, made on the stack
+ * instead of in the model's arena (a lookup leaves nothing behind). NULL
+ * when absent (or out of memory for a key over 255 bytes). */
+qp_obj *qp_model_find(const qp_model *m, qp_kind kind, const char *schema, const char *table, const char *name);
 /* Records that `obj` depends on `on` (ignores duplicates and self). */
 int qp_model_dep(qp_model *m, qp_obj *obj, qp_obj *on);
 /* Appends a CHECK constraint to a domain (strings copied). */

@@ -33,7 +33,6 @@ typedef struct octx {
 	qp_map prod;           /* key of a desired object -> qp_ptrvec of ops making it */
 	qp_map cons;           /* key of a current object -> qp_ptrvec of ops dropping or changing it */
 	qp_map drops;          /* key of a current object -> the op dropping it */
-	qp_map rdeps;          /* key of a current object -> qp_ptrvec of its dependents */
 	qp_map owned;          /* key of a current column -> qp_ptrvec of sequences it owns */
 	qp_arena scratch;      /* the maps' vectors; reset on every rebuild */
 } octx;
@@ -54,7 +53,6 @@ static void maps_release(octx *x)
 	qp_map_release(&x->prod);
 	qp_map_release(&x->cons);
 	qp_map_release(&x->drops);
-	qp_map_release(&x->rdeps);
 	qp_map_release(&x->owned);
 	qp_arena_release(&x->scratch);
 }
@@ -175,13 +173,11 @@ static int build_maps(octx *x)
 				return error;
 		}
 	}
+	/* the dependents of what is dropped or broken (the diff's, made once) */
+	if ((error = qp_diff_rdeps(x->d)) < 0)
+		return error;
 	for (i = 0; i < cur->n_objs; i++) {
 		qp_obj *o = cur->objs[i];
-		for (j = 0; j < o->n_deps; j++)
-			if ((error = vec_add(x, &x->rdeps, o->deps[j]->key, o)) < 0)
-				return error;
-		if (o->table && (error = vec_add(x, &x->rdeps, o->table->h.key, o)) < 0)
-			return error;
 		if (o->kind == QP_K_SEQUENCE && ((qp_sequence *)o)->owned_by &&
 		    (error = vec_add(x, &x->owned, ((qp_sequence *)o)->owned_by, o)) < 0)
 			return error;
@@ -228,9 +224,11 @@ static int build_edges(octx *x)
 		if (op->kind == QP_OP_DROP || op->breaks) {
 			for (j = 0; j < n_olds(op); j++) {
 				qp_obj *o = olds_at(op, j);
-				qp_ptrvec *deps = qp_map_get(&x->rdeps, o->key), *seqs;
-				for (k = 0; deps && k < deps->count; k++)
-					if ((error = releases_from(x, ((qp_obj *)deps->items[k])->key, op)) < 0)
+				size_t n_deps;
+				qp_obj *const *deps = qp_diff_dependents(x->d, o, &n_deps);
+				qp_ptrvec *seqs;
+				for (k = 0; k < n_deps; k++)
+					if ((error = releases_from(x, deps[k]->key, op)) < 0)
 						return error;
 				/* 4. sequences detached from a column before it goes */
 				seqs = o->kind == QP_K_COLUMN ? qp_map_get(&x->owned, o->key) : NULL;

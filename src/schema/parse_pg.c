@@ -69,6 +69,7 @@ typedef struct ctype {
 	qp_enum *e;            /* enum base type */
 	int array;
 	const char *fmt;       /* format_type (arena) */
+	struct ctype *next;    /* another type with the same fmt text (ctype_by_fmt) */
 } ctype;
 
 /* A relation name taken in a schema. */
@@ -89,6 +90,8 @@ typedef struct pp {
 	                          model until qp_model_finish), NULL for other objects: no map */
 	size_t n_ctypes;
 	qp_map types;          /* format_type text -> its one copy in the model's arena */
+	qp_map ctype_by_fmt;   /* that copy -> the ctypes of that text: one per distinct type, shared
+	                          by the columns (not one per column) */
 	qp_buf *reason;        /* borrowed, may be NULL */
 	int incomplete;
 	int path_empty;        /* pg_dump's set_config('search_path', '', false) */
@@ -252,7 +255,7 @@ static const char *default_schema(pp *x)
 		qp_obj *own;
 		if (!x->o->role)
 			return NULL;
-		own = qp_model_get(x->m, qp_model_key(x->m, QP_K_SCHEMA, "", NULL, x->o->role));
+		own = qp_model_find(x->m, QP_K_SCHEMA, "", NULL, x->o->role);
 		if (own)
 			return NULL;
 	}
@@ -263,7 +266,7 @@ static const char *default_schema(pp *x)
 static int schema_exists(pp *x, const char *schema)
 {
 	return !strcmp(schema, "public") ||
-	       qp_model_get(x->m, qp_model_key(x->m, QP_K_SCHEMA, "", NULL, schema)) != NULL;
+	       qp_model_find(x->m, QP_K_SCHEMA, "", NULL, schema) != NULL;
 }
 
 /* A RangeVar's schema and name; STOP when it cannot be resolved. */
@@ -302,6 +305,23 @@ static ctype *ctype_of(pp *x, const qp_column *c)
 	return c->h.pos < x->n_ctypes ? x->ctypes[c->h.pos] : NULL;
 }
 
+/* The one ctype equal to *t (read only once made: columns share it). */
+static ctype *ctype_intern(pp *x, const ctype *t)
+{
+	ctype *head = t->fmt ? qp_map_get(&x->ctype_by_fmt, t->fmt) : NULL, *c;
+
+	for (c = head; c; c = c->next)
+		if (c->b == t->b && c->e == t->e && c->array == t->array)
+			return c;
+	if (!(c = qp_arena_alloc(&x->a, sizeof(*c))))
+		return NULL;
+	*c = *t;
+	c->next = head;
+	if (t->fmt && qp_map_put(&x->ctype_by_fmt, t->fmt, c) < 0)
+		return NULL;
+	return c;
+}
+
 static const char *arena_dup(pp *x, const char *s)
 {
 	return qp_arena_strdup(&x->m->arena, s);
@@ -310,7 +330,7 @@ static const char *arena_dup(pp *x, const char *s)
 /* Is name a key of an enum the models made (by schema and name)? */
 static qp_enum *enum_get(pp *x, const char *schema, const char *name)
 {
-	qp_obj *o = qp_model_get(x->m, qp_model_key(x->m, QP_K_ENUM, schema, NULL, name));
+	qp_obj *o = qp_model_find(x->m, QP_K_ENUM, schema, NULL, name);
 
 	return o && o->kind == QP_K_ENUM ? (qp_enum *)o : NULL;
 }
@@ -792,7 +812,7 @@ static int seq_create(pp *x, qp_sequence **out, const char *schema, const char *
 	s->cycle = o->cycle;
 	if (!s->start || !s->inc || !s->min || !s->max || !s->cache)
 		return QUIPU_ENOMEM;
-	if ((sch = qp_model_get(x->m, qp_model_key(x->m, QP_K_SCHEMA, "", NULL, schema))))
+	if ((sch = qp_model_find(x->m, QP_K_SCHEMA, "", NULL, schema)))
 		qp_model_dep(x->m, &s->h, sch);
 	*out = s;
 	return rel_put(x, schema, name, 'S', &s->h, NULL);
@@ -947,7 +967,7 @@ static int add_key(pp *x, tinfo *ti, const qp_json *k, int primary, const char *
 	}
 	if (name) {
 		if (strlen(name) > NAMEMAX || rel_get(x, t->h.schema, name) ||
-		    qp_model_get(x->m, qp_model_key(x->m, QP_K_PKEY, t->h.schema, t->h.name, name)))
+		    qp_model_find(x->m, QP_K_PKEY, t->h.schema, t->h.name, name))
 			return stop(x, "constraint name %s is taken or too long", name);
 	} else {
 		qp_pg_name_addition(&add, cols, n);
@@ -1058,7 +1078,7 @@ static int add_fkey(pp *x, tinfo *ti, const qp_json *k, const char **cols, size_
 	if (!match || !upd || !del || !fk_action(upd[0]) || !fk_action(del[0]) || (match[0] != 's' && match[0] != 'f'))
 		return stop(x, "a foreign key option that is not reproduced here");
 	if (name) {
-		if (strlen(name) > NAMEMAX || qp_model_get(x->m, qp_model_key(x->m, QP_K_FKEY, t->h.schema, t->h.name, name)))
+		if (strlen(name) > NAMEMAX || qp_model_find(x->m, QP_K_FKEY, t->h.schema, t->h.name, name))
 			return stop(x, "constraint name %s is taken or too long", name);
 	} else {
 		qp_pg_name_addition(&add, cols, n);
@@ -1175,22 +1195,22 @@ static int add_column(pp *x, tinfo *ti, const qp_json *cd, pending **pend, pendi
 	const char *name = qp_json_get_str(cd, "colname");
 	const qp_json *cons = qp_json_get(cd, "constraints");
 	const qp_json *dflt = NULL, *ident = NULL;
-	ctype *ty = qp_arena_alloc(&x->a, sizeof(*ty));
+	ctype parsed, *ty = &parsed;
 	qp_column *c;
 	qp_obj *dep = NULL;
 	size_t i;
 	int serial = 0, error, saw_null = 0, saw_notnull = 0;
 
-	if (!ty)
-		return QUIPU_ENOMEM;
 	if (!name || strlen(name) > NAMEMAX)
 		return stop(x, "a column name that is not reproduced here");
 	if (column_option(cd))
 		return stop(x, "column %s: an option that is not reproduced here", name);
 	if (column_of(t, name))
 		return stop(x, "column %s twice in %s (the server refuses it)", name, t->h.name);
-	if ((error = type_name(x, qp_json_get(cd, "typeName"), ty, &serial)) != 0)
+	if ((error = type_name(x, qp_json_get(cd, "typeName"), &parsed, &serial)) != 0)
 		return error;
+	if (!(ty = ctype_intern(x, &parsed)))
+		return QUIPU_ENOMEM;
 	if (!(c = qp_model_add(x->m, sizeof(*c), QP_K_COLUMN, t->h.schema, name, t)))
 		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
 	c->num = ti->next_num++;
@@ -1397,7 +1417,7 @@ static int create_table(pp *x, const qp_json *st)
 	tinfo *ti;
 	qp_obj *sch;
 	pending *pend = NULL, *last = NULL;
-	size_t i;
+	size_t i, n_cols;
 	int error;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -1412,7 +1432,7 @@ static int create_table(pp *x, const qp_json *st)
 			return 0;
 		return stop(x, "relation %s already exists (the server refuses it)", name);
 	}
-	if (qp_model_get(x->m, qp_model_key(x->m, QP_K_ENUM, schema, NULL, name)))
+	if (qp_model_find(x->m, QP_K_ENUM, schema, NULL, name))
 		return stop(x, "table %s has the name of a type (the server refuses it)", name);
 	if (version_table(x, schema, name))
 		return stop(x, "the models create the version table %s", name);
@@ -1421,7 +1441,19 @@ static int create_table(pp *x, const qp_json *st)
 	t->persistence = qp_json_get_str(qp_json_get(st, "relation"), "relpersistence")[0];
 	ti->t = t;
 	ti->next_num = 1;
-	if ((sch = qp_model_get(x->m, qp_model_key(x->m, QP_K_SCHEMA, "", NULL, schema))))
+	/* the column list at its size (grown by doubling it would leave its
+	 * smaller copies behind in the arena) */
+	for (i = 0, n_cols = 0; i < qp_json_len(elts); i++) {
+		const qp_json *v;
+		const char *kind = qp_json_node(qp_json_at(elts, i), &v);
+		n_cols += kind && !strcmp(kind, "ColumnDef");
+	}
+	if (n_cols) {
+		if (!(t->cols = qp_arena_alloc(&x->m->arena, n_cols * sizeof(*t->cols))))
+			return QUIPU_ENOMEM;
+		t->cap_cols = n_cols;
+	}
+	if ((sch = qp_model_find(x->m, QP_K_SCHEMA, "", NULL, schema)))
 		qp_model_dep(x->m, &t->h, sch);
 	for (i = 0; i < qp_json_len(elts); i++) {
 		const qp_json *v;
@@ -1665,7 +1697,7 @@ static int create_enum(pp *x, const qp_json *st)
 	if (!schema || !schema_exists(x, schema))
 		return stop(x, "a type in a schema that is not resolved here");
 	if (strlen(names[n - 1]) > NAMEMAX || qp_pg_is_catalog_type(names[n - 1]) || rel_get(x, schema, names[n - 1]) ||
-	    qp_model_get(x->m, qp_model_key(x->m, QP_K_ENUM, schema, NULL, names[n - 1])))
+	    qp_model_find(x->m, QP_K_ENUM, schema, NULL, names[n - 1]))
 		return stop(x, "type name %s is taken, reserved or shadowed by a system type", names[n - 1]);
 	if (!(e = qp_model_add(x->m, sizeof(*e), QP_K_ENUM, schema, names[n - 1], NULL)))
 		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
@@ -1682,7 +1714,7 @@ static int create_enum(pp *x, const qp_json *st)
 		if (!(e->vals[i] = arena_dup(x, v)))
 			return QUIPU_ENOMEM;
 	}
-	if ((sch = qp_model_get(x->m, qp_model_key(x->m, QP_K_SCHEMA, "", NULL, schema))))
+	if ((sch = qp_model_find(x->m, QP_K_SCHEMA, "", NULL, schema)))
 		qp_model_dep(x->m, &e->h, sch);
 	return 0;
 }
@@ -1751,7 +1783,7 @@ static int comment(pp *x, const qp_json *st)
 		const char *s = sval(obj);
 		if (s && !strcmp(s, "public"))
 			return 0;   /* public itself is not part of the model */
-		if (!s || !(o = qp_model_get(x->m, qp_model_key(x->m, QP_K_SCHEMA, "", NULL, s))))
+		if (!s || !(o = qp_model_find(x->m, QP_K_SCHEMA, "", NULL, s)))
 			return stop(x, "a COMMENT on a schema the models do not create");
 	} else if (!strcmp(ot, "OBJECT_TYPE")) {
 		ctype t;
@@ -2020,6 +2052,7 @@ static void pp_release(pp *x)
 	x->ctypes = NULL;
 	x->n_ctypes = 0;
 	qp_map_release(&x->types);
+	qp_map_release(&x->ctype_by_fmt);
 	qp_arena_release(&x->a);
 }
 

@@ -1,6 +1,7 @@
 /*
  * arena.c: the bump allocator (see arena.h). Blocks of at least 64 KiB;
- * a larger request gets a block of its own.
+ * a larger request gets a block of its own. Objects are aligned for any
+ * type, text is not (packed end to end).
  */
 #include "util/arena.h"
 #include "util/err.h"
@@ -20,15 +21,15 @@ struct qp_arena_block {
 	alignas(max_align_t) unsigned char data[];
 };
 
-void *qp_arena_alloc(qp_arena *a, size_t n)
+/* n bytes at `align` (a power of two: ALIGN, or 1 for text) in the current
+ * block, or in a new one. Not zeroed. */
+static void *take(qp_arena *a, size_t n, size_t align)
 {
-	size_t need = (n + ALIGN - 1) & ~(ALIGN - 1);
+	size_t off = a->head ? (a->used + align - 1) & ~(align - 1) : 0;
 	void *p;
 
-	if (need == 0)
-		need = ALIGN;
-	if (!a->head || a->used + need > a->head->size) {
-		size_t size = need > BLOCK_SIZE ? need : BLOCK_SIZE;
+	if (!a->head || off + n > a->head->size) {
+		size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
 		qp_arena_block *b = malloc(sizeof(*b) + size);
 
 		if (!b) {
@@ -38,23 +39,44 @@ void *qp_arena_alloc(qp_arena *a, size_t n)
 		b->prev = a->head;
 		b->size = size;
 		a->head = b;
-		a->used = 0;
 		a->total += size;
+		off = 0;
 	}
-	p = a->head->data + a->used;
-	a->used += need;
-	memset(p, 0, n);
+	p = a->head->data + off;
+	a->used = off + n;
 	return p;
 }
 
+void *qp_arena_alloc(qp_arena *a, size_t n)
+{
+	/* a zero-byte request still gets a pointer of its own */
+	void *p = take(a, n ? n : 1, ALIGN);
+
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+/* Text needs no alignment: strings are packed end to end (a model holds
+ * tens of thousands of short names and keys; rounding each up to 16 bytes
+ * cost about a sixth of their space). */
 char *qp_arena_strndup(qp_arena *a, const char *s, size_t n)
 {
-	char *p = qp_arena_alloc(a, n + 1);
+	char *p = take(a, n + 1, 1);
 
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);
 	p[n] = '\0';
+	return p;
+}
+
+char *qp_arena_textalloc(qp_arena *a, size_t n)
+{
+	char *p = take(a, n ? n : 1, 1);
+
+	if (p)
+		p[0] = '\0';
 	return p;
 }
 
@@ -77,7 +99,7 @@ char *qp_arena_printf(qp_arena *a, const char *fmt, ...)
 		return NULL;
 	if ((size_t)n < sizeof(small))
 		return qp_arena_strndup(a, small, (size_t)n);
-	if (!(p = qp_arena_alloc(a, (size_t)n + 1)))
+	if (!(p = qp_arena_textalloc(a, (size_t)n + 1)))
 		return NULL;
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

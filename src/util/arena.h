@@ -28,7 +28,10 @@ typedef struct qp_arena {
 
 /* n bytes, zeroed, aligned for any type. */
 void *qp_arena_alloc(qp_arena *a, size_t n);
-/* A copy of s (NULL for NULL). */
+/* n bytes for text, not aligned (strings are packed end to end), the first
+ * one set to NUL. Never store anything but chars there. */
+char *qp_arena_textalloc(qp_arena *a, size_t n);
+/* A copy of s (NULL for NULL; text: not aligned). */
 char *qp_arena_strdup(qp_arena *a, const char *s);
 /* A copy of s[0, n) with a NUL after it. */
 char *qp_arena_strndup(qp_arena *a, const char *s, size_t n);

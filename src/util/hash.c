@@ -1,5 +1,6 @@
 /*
- * hash.c: string-keyed open-addressing hash map (see hash.h).
+ * hash.c: string-keyed open-addressing hash maps (see hash.h): qp_map of
+ * borrowed keys to pointers, qp_idmap of keys to numbers.
  */
 #include "util/hash.h"
 #include "util/err.h"
@@ -99,6 +100,78 @@ void *qp_map_get(const qp_map *m, const char *key)
 }
 
 void qp_map_release(qp_map *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->count = 0;
+}
+
+/* ---- qp_idmap ----------------------------------------------------------- */
+
+/* The slot holding key (hash h), or the empty one where it would go. */
+static unsigned *idmap_find(const qp_idmap *m, const char *key, unsigned long long h, qp_idmap_key_fn key_of,
+                            const void *ctx)
+{
+	size_t i = (size_t)h & (m->cap - 1);
+	unsigned s;
+
+	while ((s = m->slots[i]) != 0 && strcmp(key_of(ctx, s - 1), key))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slots[i];
+}
+
+static int idmap_resize(qp_idmap *m, size_t cap, qp_idmap_key_fn key_of, const void *ctx)
+{
+	unsigned *n = calloc(cap, sizeof(*n));
+	size_t i, j;
+
+	if (!n)
+		return qp_error_oom();
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i]) {
+			for (j = (size_t)map_hash(key_of(ctx, m->slots[i] - 1)) & (cap - 1); n[j]; j = (j + 1) & (cap - 1))
+				;
+			n[j] = m->slots[i];
+		}
+	free(m->slots);
+	m->slots = n;
+	m->cap = cap;
+	return 0;
+}
+
+int qp_idmap_put(qp_idmap *m, const char *key, unsigned id, qp_idmap_key_fn key_of, const void *ctx)
+{
+	unsigned *s;
+
+	if (id >= 0xffffffffu)
+		return qp_error_oom();
+	if ((m->count + 1) * 2 > m->cap && idmap_resize(m, m->cap ? m->cap * 2 : 16, key_of, ctx) < 0)
+		return QUIPU_ENOMEM;
+	s = idmap_find(m, key, map_hash(key), key_of, ctx);
+	if (!*s)
+		m->count++;
+	*s = id + 1;
+	return 0;
+}
+
+long qp_idmap_get(const qp_idmap *m, const char *key, qp_idmap_key_fn key_of, const void *ctx)
+{
+	unsigned s;
+
+	if (!m->cap)
+		return -1;
+	s = *idmap_find(m, key, map_hash(key), key_of, ctx);
+	return s ? (long)s - 1 : -1;
+}
+
+void qp_idmap_clear(qp_idmap *m)
+{
+	if (m->slots)
+		memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	m->count = 0;
+}
+
+void qp_idmap_release(qp_idmap *m)
 {
 	free(m->slots);
 	m->slots = NULL;

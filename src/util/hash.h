@@ -29,4 +29,26 @@ void *qp_map_get(const qp_map *m, const char *key);
 void qp_map_release(qp_map *m);
 unsigned long qp_hash_str(const char *s);
 
+/* A string-keyed index of numbered items kept elsewhere (a model's objects
+ * by key): each slot is 4 bytes, the item's number, against 24 for a qp_map
+ * entry; keys are read back through `key_of` (to compare, and to hash again
+ * when the slots grow). Numbers are below UINT32_MAX. */
+typedef const char *(*qp_idmap_key_fn)(const void *ctx, unsigned id);
+
+typedef struct qp_idmap {
+	unsigned *slots;           /* owned: id + 1, 0 for an empty slot */
+	size_t cap;                /* a power of two */
+	size_t count;
+} qp_idmap;
+
+#define QP_IDMAP_INIT {NULL, 0, 0}
+
+/* Inserts key as `id`, or renumbers it when present. 0 or QUIPU_ENOMEM. */
+int qp_idmap_put(qp_idmap *m, const char *key, unsigned id, qp_idmap_key_fn key_of, const void *ctx);
+/* key's id, or -1. */
+long qp_idmap_get(const qp_idmap *m, const char *key, qp_idmap_key_fn key_of, const void *ctx);
+/* Empties it, keeping its slots. */
+void qp_idmap_clear(qp_idmap *m);
+void qp_idmap_release(qp_idmap *m);
+
 #endif
