@@ -26,7 +26,9 @@ timed run an untimed prepare resets the database (PostgreSQL: DROP DATABASE .. W
 CREATE DATABASE [TEMPLATE]; SQLite: delete / copy the file).  Commands are exec'd directly
 (no shell) where they can be; the wall time is spawn-to-wait from Python (it includes the
 spawn cost: see the `true` row).  Peak RSS: one extra run per command under /usr/bin/time -f %M
-after the timed rounds (as the peers measure it), with its end state checked too.
+after the timed rounds (as the peers measure it), with its end state checked too; a figure of one
+run and no warm-up (runs of minutes: the 10,000-revision chains) takes it from the timed run itself,
+run under /usr/bin/time.
 `true`, timed the same way, gives the spawn floor (printed with every read figure).  After
 every timed run of a migrate figure the end state is checked (number of t#### tables and the
 version table).  Median, min-max, and the ratios quipu / peer are printed.
@@ -86,10 +88,15 @@ class Cmd:
             s += " < " + self.stdin
         return s
 
-    def run_once(self):
+    def run_once(self, rss=False):
+        """One timed run; with rss, under /usr/bin/time (one more fork and exec, ~1 ms) and its
+        peak RSS kept in self.rss (for one-run figures whose runs take minutes)."""
         if self.prepare:
             prepare(self.prepare, self.env, self.cwd)
         argv = self.argv or ["/bin/bash", "-c", self.sh]
+        tf = tempfile.NamedTemporaryFile("r", suffix=".time") if rss else None
+        if tf:
+            argv = ["/usr/bin/time", "-f", "%M", "-o", tf.name, *argv]
         fin = open(self.stdin) if self.stdin else subprocess.DEVNULL
         try:
             t0 = time.perf_counter()
@@ -105,6 +112,9 @@ class Cmd:
         if p.returncode not in self.ok_rc or (self.bad_stderr and self.bad_stderr.encode() in err):
             raise RuntimeError(f"{self.name} failed (rc={p.returncode}): {self.display()}\n"
                                f"{err.decode(errors='replace')[-2000:]}")
+        if tf:
+            self.rss = int(tf.read().strip().splitlines()[-1])
+            tf.close()
         if self.check:
             msg = self.check()
             if msg:
@@ -142,14 +152,20 @@ def run_figure(fid, cmds, runs, warmup, out, note=""):
     load0 = os.getloadavg()
     for c in cmds:
         c.times = []
+    # one run and no warm-up (the 10,000-revision figures, minutes per run): the peak RSS is
+    # taken from the timed run itself rather than from one more run
+    rss_in_run = runs == 1 and warmup == 0
     for r in range(warmup + runs):
         k = r % len(cmds)
         for c in cmds[k:] + cmds[:k]:
-            t = c.run_once()
+            t = c.run_once(rss=rss_in_run)
             if r >= warmup:
                 c.times.append(t)
+    if rss_in_run:
+        note += " Peak RSS from the timed run (under /usr/bin/time)."
     for c in cmds:
-        c.rss = c.peak_rss_kib()
+        if not rss_in_run:
+            c.rss = c.peak_rss_kib()
     load1 = os.getloadavg()
     rec = {"id": fid, "date": datetime.datetime.now().isoformat(timespec="seconds"),
            "runs": runs, "warmup": warmup, "note": note, "commands": [],
