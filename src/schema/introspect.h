@@ -32,12 +32,13 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
  * the model is the same. QUIPU_INTROSPECT_CONNECTIONS=1 or 2 in the
  * environment forces one or (where possible) two: tests and the bench. */
 int qp_introspect_pg_connections(void);
-/* PostgreSQL: how many index definitions the last qp_introspect_pg of this
- * thread wrote itself rather than asking pg_get_indexdef() (plain btree
- * indexes, written from their columns as the server writes them).
- * QUIPU_INTROSPECT_INDEXDEF=server asks the server for all of them: tests
- * compare the two. */
-size_t qp_introspect_pg_indexes_written(void);
+/* PostgreSQL: how many index and key definitions the last qp_introspect_pg
+ * of this thread wrote itself rather than asking pg_get_indexdef() or
+ * pg_get_constraintdef() (plain btree indexes, primary keys, unique
+ * constraints and foreign keys, written from their columns as the server
+ * writes them). QUIPU_INTROSPECT_DEFS=server asks the server for all of
+ * them: tests compare the two. */
+size_t qp_introspect_pg_defs_written(void);
 int qp_introspect_sqlite(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_introspect_opts *opts);
 
 #endif

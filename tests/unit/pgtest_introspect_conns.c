@@ -10,16 +10,19 @@
  *   - when the second connection cannot be opened (a role with CONNECTION
  *     LIMIT 1) the introspection falls back to one connection, silently,
  *     with the same model;
- *   - the plain btree indexes whose definitions the introspection writes
- *     itself read exactly as pg_get_indexdef() writes them: every model is
- *     also read with all of them asked of the server, and compared; a schema
- *     of index variants (quoting, DESC / NULLS, operator classes, collations,
- *     INCLUDE, NULLS NOT DISTINCT, storage options, predicates, expressions,
- *     other access methods, domains, enums, arrays) pins which are written
- *     here and which by the server.
+ *   - the plain btree indexes, primary keys, unique constraints and foreign
+ *     keys whose definitions the introspection writes itself read exactly as
+ *     pg_get_indexdef() and pg_get_constraintdef() write them: every model
+ *     is also read with all of them asked of the server, and compared; a
+ *     schema of variants (quoting, DESC / NULLS, operator classes,
+ *     collations, INCLUDE, NULLS NOT DISTINCT, storage options, predicates,
+ *     expressions, other access methods, domains, enums, arrays; MATCH FULL,
+ *     actions, SET NULL (columns), deferral, NOT VALID, other schemas, a
+ *     table named pg_*) pins which are written here and which by the server.
  *
  * QUIPU_INTROSPECT_CONNECTIONS (introspect.h) forces one or two,
- * QUIPU_INTROSPECT_INDEXDEF=server every index definition by the server.
+ * QUIPU_INTROSPECT_DEFS=server every index and key definition by the
+ * server.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,13 +89,13 @@ static qp_conn *connect_as(const char *user)
 	return c;
 }
 
-/* How many index definitions the last dump_with wrote itself. */
+/* How many index and key definitions the last dump_with wrote itself. */
 static size_t written;
 
 /* The model of DB read with QUIPU_INTROSPECT_CONNECTIONS=forced ("1", "2"
  * or NULL: unset) as user, on a new connection: its dump and every
  * object's dependencies (caller frees); *conns gets the connections used.
- * With QUIPU_INTROSPECT_INDEXDEF=server when server_indexes. */
+ * With QUIPU_INTROSPECT_DEFS=server when server_indexes. */
 static char *dump_ix(const char *forced, int server_indexes, const char *user, int *conns)
 {
 	qp_conn *c = connect_as(user);
@@ -110,13 +113,13 @@ static char *dump_ix(const char *forced, int server_indexes, const char *user, i
 	else
 		unsetenv("QUIPU_INTROSPECT_CONNECTIONS");
 	if (server_indexes)
-		setenv("QUIPU_INTROSPECT_INDEXDEF", "server", 1);
+		setenv("QUIPU_INTROSPECT_DEFS", "server", 1);
 	if (qp_introspect(&m, &qp_driver_pg, c, &o) < 0) {
 		fprintf(stderr, "introspect: %s\n", quipu_error_last()->message);
 		goto done;
 	}
 	*conns = qp_introspect_pg_connections();
-	written = qp_introspect_pg_indexes_written();
+	written = qp_introspect_pg_defs_written();
 	if (qp_model_dump(&b, &m) < 0)
 		goto done;
 	for (i = 0; i < m.n_objs; i++) {
@@ -131,7 +134,7 @@ static char *dump_ix(const char *forced, int server_indexes, const char *user, i
 	out = b.oom ? NULL : qp_buf_detach(&b);
 done:
 	unsetenv("QUIPU_INTROSPECT_CONNECTIONS");
-	unsetenv("QUIPU_INTROSPECT_INDEXDEF");
+	unsetenv("QUIPU_INTROSPECT_DEFS");
 	qp_buf_release(&b);
 	qp_model_release(&m);
 	qp_driver_pg.close(c);
@@ -144,8 +147,8 @@ static char *dump_with(const char *forced, const char *user, int *conns)
 }
 
 /* One connection and two give the same model of what DB holds, and so does
- * one with every index definition written by the server. Returns how many
- * index definitions the introspection wrote itself. */
+ * one with every index and key definition written by the server. Returns
+ * how many definitions the introspection wrote itself. */
 static size_t same_both_ways(const char *name)
 {
 	int one = 0, two = 0, srv = 0;
@@ -161,9 +164,9 @@ static size_t same_both_ways(const char *name)
 	assert_non_null(s = dump_ix("1", 1, NULL, &srv));
 	assert_int_equal(written, 0);
 	if (strcmp(a, s))
-		fail_msg("%s: the model with the indexes written here differs from pg_get_indexdef's", name);
-	printf("%-28s same model on one and two connections, and with the server's index definitions "
-	       "(%zu bytes, %zu index definitions written here)\n", name, strlen(a), n);
+		fail_msg("%s: the model with the definitions written here differs from the server's", name);
+	printf("%-28s same model on one and two connections, and with the server's definitions "
+	       "(%zu bytes, %zu index and key definitions written here)\n", name, strlen(a), n);
 	free(a);
 	free(b);
 	free(s);
@@ -180,9 +183,11 @@ static void test_mixed(void **state)
 	assert_non_null(c = st_connect(&qp_driver_pg, DB));
 	assert_int_equal(st_exec(&qp_driver_pg, c, mixed_sql), 0);
 	qp_driver_pg.close(c);
-	/* an expression index, a materialized view's (its columns are not in
-	 * the model), a partitioned table's: all written by the server */
-	assert_int_equal(same_both_ways("mixed schema"), 0);
+	/* the two primary keys, the unique slug and the deferred foreign key
+	 * (an expression index, a materialized view's index (its columns are not
+	 * in the model), a partitioned table's, the check and the exclusion
+	 * constraint are the server's) */
+	assert_int_equal(same_both_ways("mixed schema"), 4);
 	/* small: one connection unless forced */
 	assert_non_null(d = dump_with(NULL, NULL, &n));
 	assert_int_equal(n, 1);
@@ -236,14 +241,14 @@ static void test_corpus(void **state)
 	/* pagila, danbooru, synapse, kanboard, apflora... load on PostgreSQL 15 */
 	assert_true(loaded >= 6);
 	/* and their plain indexes were compared */
-	printf("corpus: %zu index definitions written here, all as the server writes them\n", total_written);
-	assert_true(total_written >= 50);
+	printf("corpus: %zu index and key definitions written here, all as the server writes them\n", total_written);
+	assert_true(total_written >= 500);
 }
 
-/* Which indexes are written here (plain btree over columns of the
- * table, default operator class and collation) and which by the server,
+/* Which indexes (plain btree over columns of the table, default operator
+ * class and collation) and keys are written here and which by the server,
  * and that both read the same. */
-static const char *index_sql =
+static const char *defs_sql =
 	"CREATE SCHEMA \"Odd\";\n"
 	"CREATE TYPE mood AS ENUM ('a', 'b');\n"
 	"CREATE DOMAIN dint AS integer;\n"
@@ -279,9 +284,26 @@ static const char *index_sql =
 	"CREATE INDEX ix_hash ON \"Odd\".\"Mixed Case\" USING hash (id);\n"
 	"CREATE INDEX ix_gin ON \"Odd\".\"Mixed Case\" USING gin (j);\n"
 	"CREATE INDEX ix_brin ON \"Odd\".\"Mixed Case\" USING brin (ts);\n"
-	"ALTER INDEX \"Odd\".ix_expr ALTER COLUMN 1 SET STATISTICS 300;\n";
+	"ALTER INDEX \"Odd\".ix_expr ALTER COLUMN 1 SET STATISTICS 300;\n"
+	/* keys written here: 8 */
+	"CREATE TABLE pk2 (a int, \"B\" text, PRIMARY KEY (a, \"B\"), UNIQUE (\"B\"));\n"
+	"CREATE TABLE \"Odd\".ref (id int PRIMARY KEY, x int);\n"
+	"CREATE TABLE pg_thing (id int PRIMARY KEY);\n"
+	"CREATE TABLE fks (a int, \"B\" text, r int, p int, n int DEFAULT 0, q text,\n"
+	"  CONSTRAINT fk_full FOREIGN KEY (a, \"B\") REFERENCES pk2 MATCH FULL ON UPDATE SET NULL ON DELETE CASCADE,\n"
+	"  CONSTRAINT fk_odd FOREIGN KEY (r) REFERENCES \"Odd\".ref (id) ON UPDATE RESTRICT ON DELETE SET DEFAULT\n"
+	"    DEFERRABLE INITIALLY DEFERRED,\n"
+	/* by the server: a table in public named pg_*, SET NULL (columns),
+	 * NULLS NOT DISTINCT, INCLUDE, a check */
+	"  CONSTRAINT fk_pg FOREIGN KEY (p) REFERENCES pg_thing,\n"
+	"  CONSTRAINT fk_setcols FOREIGN KEY (n, q) REFERENCES pk2 ON DELETE SET NULL (n),\n"
+	"  CONSTRAINT u_nnd UNIQUE NULLS NOT DISTINCT (r),\n"
+	"  CONSTRAINT u_incl UNIQUE (p) INCLUDE (q),\n"
+	"  CONSTRAINT ck CHECK (r > 0));\n"
+	"ALTER TABLE fks ADD CONSTRAINT fk_nv FOREIGN KEY (r) REFERENCES \"Odd\".ref NOT VALID;\n"
+	"ALTER TABLE fks ADD CONSTRAINT u_def UNIQUE (a) DEFERRABLE;\n";
 
-static void test_indexes(void **state)
+static void test_definitions(void **state)
 {
 	qp_conn *c;
 	char *d;
@@ -289,14 +311,20 @@ static void test_indexes(void **state)
 
 	assert_int_equal(st_pg_newdb(DB), 0);
 	assert_non_null(c = st_connect(&qp_driver_pg, DB));
-	assert_int_equal(st_exec(&qp_driver_pg, c, index_sql), 0);
+	assert_int_equal(st_exec(&qp_driver_pg, c, defs_sql), 0);
 	qp_driver_pg.close(c);
-	assert_int_equal(same_both_ways("index variants"), 8);
+	assert_int_equal(same_both_ways("index and key variants"), 16);
 	assert_non_null(d = dump_with("1", NULL, &n));
 	assert_non_null(strstr(d, "def=CREATE INDEX ON \"Odd\".\"Mixed Case\" USING btree (ts DESC, i8 NULLS FIRST, "
 	                          "id DESC NULLS LAST, num)"));
 	assert_non_null(strstr(d, "def=CREATE UNIQUE INDEX ON public.plain_t USING btree (x, id)"));
 	assert_non_null(strstr(d, "def=CREATE INDEX ON public.plain_t USING btree (\"user\", x DESC)"));
+	assert_non_null(strstr(d, "def=FOREIGN KEY (a, \"B\") REFERENCES pk2(a, \"B\") MATCH FULL ON UPDATE SET NULL "
+	                          "ON DELETE CASCADE"));
+	assert_non_null(strstr(d, "def=FOREIGN KEY (r) REFERENCES \"Odd\".ref(id) ON UPDATE RESTRICT ON DELETE SET DEFAULT "
+	                          "DEFERRABLE INITIALLY DEFERRED"));
+	assert_non_null(strstr(d, "def=FOREIGN KEY (r) REFERENCES \"Odd\".ref(id) NOT VALID"));
+	assert_non_null(strstr(d, "def=FOREIGN KEY (p) REFERENCES pg_thing(id)"));
 	free(d);
 	st_pg_dropdb(DB);
 }
@@ -338,7 +366,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_fallback),
-		cmocka_unit_test(test_indexes),
+		cmocka_unit_test(test_definitions),
 		cmocka_unit_test(test_corpus),
 	};
 
