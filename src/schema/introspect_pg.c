@@ -22,8 +22,8 @@
  * identity sequences (they belong to their column), internal triggers.
  *
  * On a large schema (pg_class of SIDE_MIN_PGCLASS bytes or more) the
- * sequences and indexes, about half of the server's work, are read on a
- * second connection sharing the first one's snapshot (introspect_pg_side.c),
+ * sequences, indexes and constraints, about half of the server's work, are
+ * read on a second connection sharing the first one's snapshot (introspect_pg_side.c),
  * so two backends work at once; their rows are read into the model on this
  * thread as soon as they are in, and the model is the same either way.
  */
@@ -155,9 +155,13 @@ typedef struct pgx {
 	                          the server writes after all (tmp) */
 	qp_buf text;           /* a definition being written (index_render, key_render) */
 	qp_pgside *side;       /* owned: the second connection's reads, or NULL */
-	const char *side_sql[2]; /* borrowed: what it reads (or the first, without it) */
-	qp_row_cb side_cb[2];
+	const char *side_sql[3]; /* borrowed: what it reads (or the first, without it) */
+	qp_row_cb side_cb[3];
 	size_t side_n, side_next; /* how many, and the next to read into the model */
+	size_t side_open;      /* how many of them may be read into the model yet (the
+	                          constraints only once the columns are in: key_render) */
+	int side_eager;        /* QUIPU_INTROSPECT_SIDE_EAGER=1 (tests): read each into the model
+	                          as soon as it is open, waiting for it, not when it happens to be in */
 } pgx;
 
 #define NSFILTER(n) n ".nspname NOT IN ('pg_catalog', 'information_schema') " \
@@ -330,15 +334,18 @@ static int side_query(pgx *x, qp_pgside *side, size_t i, const char *sql, qp_row
 
 /* Reads the second connection's queries into the model, in order: with
  * wait, all that are left (run here when there is no second connection);
- * without, only those already read there. Their rows look up schemas and
- * tables only, and nothing read later looks up what they add but pg_depend,
- * so when they come in makes no difference to the model. */
+ * without, only those already read there and open (x->side_open). Their
+ * rows look up schemas and tables, and the constraints' also columns (so
+ * they open once the columns are in), and nothing read later looks up what
+ * they add but pg_depend, so when they come in makes no difference to the
+ * model. */
 static int side_drain(pgx *x, int wait)
 {
 	int error;
 
 	while (x->side_next < x->side_n) {
-		if (!wait && (!x->side || !qp_pgside_ready(x->side, x->side_next)))
+		if (!wait && (x->side_next >= x->side_open || !x->side ||
+		              (!x->side_eager && !qp_pgside_ready(x->side, x->side_next))))
 			return 0;
 		if ((error = side_query(x, x->side, x->side_next, x->side_sql[x->side_next], x->side_cb[x->side_next])) < 0)
 			return error;
@@ -1268,7 +1275,11 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	}
 	x.side_sql[1] = qp_buf_cstr(&ixsql);
 	x.side_cb[1] = row_index;
-	x.side_n = 2;
+	x.side_sql[2] = qp_buf_cstr(&consql);
+	x.side_cb[2] = row_constraint;
+	x.side_n = 3;
+	x.side_open = 2;
+	x.side_eager = getenv("QUIPU_INTROSPECT_SIDE_EAGER") != NULL;
 	if (want_side(&x)) {
 		if ((error = start_side(&x.side, &x, begin, setup, x.side_sql, x.side_n)) < 0)
 			goto done;
@@ -1339,10 +1350,8 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " NSFILTER("n"),
 	        row_column)) < 0)
 		goto done;
-	if ((error = side_drain(&x, 0)) < 0)
-		goto done;
-	if ((error = query(&x, qp_buf_cstr(&consql), row_constraint)) < 0)
-		goto done;
+	/* the constraints' keys are written from the columns */
+	x.side_open = 3;
 	if ((error = side_drain(&x, 0)) < 0)
 		goto done;
 	if ((error = query(&x,
