@@ -23,7 +23,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 
 	o.from_migrations = cli_flag(a, "from-migrations");
 	o.renames = cli_values(a, "rename", &o.n_renames);
-	if ((rc = cli_open(&p, ctx)) != 0)
+	/* the revisions' SQL is read only to replay it (--from-migrations) */
+	if ((rc = o.from_migrations ? cli_open(&p, ctx) : cli_open_headers(&p, ctx)) != 0)
 		return rc;
 	if ((rc = cli_connect(&db, p, ctx)) != 0)
 		goto done;

@@ -35,7 +35,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 
 	if ((cli_flag(a, "from-migrations") || cli_values(a, "rename", &n_renames)) && !cli_flag(a, "autogenerate"))
 		return cli_usage_error(ctx, "--from-migrations and --rename go with --autogenerate");
-	if ((rc = cli_open(&p, ctx)) != 0)
+	/* the revisions' SQL is read only to replay it (--from-migrations) */
+	if ((rc = cli_flag(a, "from-migrations") ? cli_open(&p, ctx) : cli_open_headers(&p, ctx)) != 0)
 		return rc;
 	if (cli_flag(a, "autogenerate")) {
 		quipu_autogen_opts ao = QUIPU_AUTOGEN_OPTS_INIT;

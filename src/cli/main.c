@@ -6,6 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 int cli_parse_globals(cli_ctx *ctx, int argc, char **argv, int *help, int *version);
 void cli_global_usage(FILE *f);
@@ -42,6 +45,14 @@ int main(int argc, char **argv)
 	int help = 0, version = 0, k, rc;
 	size_t i;
 
+#ifdef __GLIBC__
+	/* One malloc arena for the program's few threads (autogenerate parses
+	 * the models and diffs the downgrade on a second thread): memory one
+	 * thread frees is reused by the other instead of staying resident in a
+	 * per-thread arena. Peak RSS of `revision --autogenerate` on 2,000
+	 * tables: bench/README.md. */
+	mallopt(M_ARENA_MAX, 1);
+#endif
 	memset(&ctx, 0, sizeof(ctx));
 	k = cli_parse_globals(&ctx, argc - 1, argv + 1, &help, &version);
 	if (k < 0) {
