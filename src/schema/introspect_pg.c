@@ -193,17 +193,15 @@ static uint64_t decimal(const char *s)
 	return v;
 }
 
-static uint64_t oidkey(char cls, const char *oid, const char *sub)
+/* The map key of (catalog letter, oid, attnum or 0). */
+static uint64_t numkey(char cls, uint64_t oid, uint64_t sub)
 {
-	uint64_t o = decimal(oid), k = sub ? decimal(sub) : 0;
-
-	return ((uint64_t)(unsigned char)cls << 56) | ((o & 0xffffffffULL) << 16) | (k & 0xffff);
+	return ((uint64_t)(unsigned char)cls << 56) | ((oid & 0xffffffffULL) << 16) | (sub & 0xffff);
 }
 
-/* The map key of column attnum of relation relid. */
-static uint64_t colkey(uint64_t relid, uint64_t attnum)
+static uint64_t oidkey(char cls, const char *oid, const char *sub)
 {
-	return ((uint64_t)'c' << 56) | ((relid & 0xffffffffULL) << 16) | (attnum & 0xffff);
+	return numkey(cls, decimal(oid), sub ? decimal(sub) : 0);
 }
 
 static qp_obj *by_oid(pgx *x, char cls, const char *oid, const char *sub)
@@ -574,7 +572,7 @@ static int put_columns(qp_buf *b, pgx *x, uint64_t relid, const char *arr)
 	if (!s || *s++ != '{')
 		return 0;
 	while (*s >= '0' && *s <= '9') {
-		qp_obj *col = oidmap_get(&x->by_oid, colkey(relid, decimal(s)));
+		qp_obj *col = oidmap_get(&x->by_oid, numkey('c', relid, decimal(s)));
 		if (!col || col->kind != QP_K_COLUMN)
 			return 0;
 		if (!first)
@@ -779,9 +777,9 @@ static const char *index_cmp(pgx *x, const char *def, const char *name, int stri
 }
 
 /* Sets an index's definition and what it is compared by. */
-static int index_set_def(pgx *x, qp_index *ix, qp_table *t, const char *def)
+static int index_set_def(pgx *x, qp_index *ix, const char *def)
 {
-	ix->cmp = index_cmp(x, def, ix->h.name, t->partkey != NULL, &ix->def);
+	ix->cmp = index_cmp(x, def, ix->h.name, ix->h.table->partkey != NULL, &ix->def);
 	if (!ix->cmp || !ix->def)
 		return QUIPU_ENOMEM;
 	if (ix->stats) {
@@ -794,8 +792,7 @@ static int index_set_def(pgx *x, qp_index *ix, qp_table *t, const char *def)
 
 /* A plain index waiting for its table's columns (in x->tmp). */
 typedef struct plain_index {
-	qp_index *ix;
-	qp_table *t;
+	qp_index *ix;          /* its table: ix->h.table */
 	uint64_t oid, relid;
 	const char *keys;      /* indkey: "2 3" */
 	const char *options;   /* indoption: "0 3" */
@@ -822,13 +819,12 @@ static int row_index(const char *const *v, size_t n, void *payload)
 	if ((error = put_oid(x, 'c', v[0], NULL, ix)) < 0)
 		return error;
 	if (v[3] || !v[8] || !v[9])
-		return index_set_def(x, ix, t, v[3] ? v[3] : "");
+		return index_set_def(x, ix, v[3] ? v[3] : "");
 	/* written once the columns are in (index_render) */
 	if (!(p = qp_arena_alloc(&x->tmp, sizeof(*p))) || !(p->keys = qp_arena_strdup(&x->tmp, v[8])) ||
 	    !(p->options = qp_arena_strdup(&x->tmp, v[9])))
 		return QUIPU_ENOMEM;
 	p->ix = ix;
-	p->t = t;
 	p->oid = decimal(v[0]);
 	p->relid = decimal(v[1]);
 	return qp_ptrvec_push(&x->plain, &x->tmp, p);
@@ -848,14 +844,14 @@ static int index_render(qp_buf *b, pgx *x, const plain_index *p, int *ok)
 	qp_buf_puts(b, p->ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
 	qp_sql_ident(b, QP_DIALECT_PG, p->ix->h.name);
 	qp_buf_puts(b, " ON ");
-	qp_sql_ident(b, QP_DIALECT_PG, p->t->h.schema);
+	qp_sql_ident(b, QP_DIALECT_PG, p->ix->h.table->h.schema);
 	qp_buf_puts(b, ".");
-	qp_sql_ident(b, QP_DIALECT_PG, p->t->h.name);
+	qp_sql_ident(b, QP_DIALECT_PG, p->ix->h.table->h.name);
 	qp_buf_puts(b, " USING btree (");
 	while (*k) {
 		unsigned long attnum = strtoul(k, &end, 10), opt;
 		qp_column *col;
-		uint64_t key = colkey(p->relid, attnum);
+		uint64_t key = numkey('c', p->relid, attnum);
 		if (end == k || attnum == 0 || attnum > 0xffff)
 			return 0;
 		k = end + strspn(end, " ");
@@ -864,7 +860,7 @@ static int index_render(qp_buf *b, pgx *x, const plain_index *p, int *ok)
 			return 0;
 		o = end + strspn(end, " ");
 		col = oidmap_get(&x->by_oid, key);
-		if (!col || col->h.kind != QP_K_COLUMN || col->h.table != p->t || col->collation)
+		if (!col || col->h.kind != QP_K_COLUMN || col->h.table != p->ix->h.table || col->collation)
 			return 0;
 		if (b->len && b->ptr[b->len - 1] != '(')
 			qp_buf_puts(b, ", ");
@@ -894,7 +890,7 @@ static int row_later(const char *const *v, size_t n, void *payload)
 		qp_index *ix = (qp_index *)by_oid(x, 'c', v[1], NULL);
 		if (!ix || ix->h.kind != QP_K_INDEX)
 			return 0;
-		return index_set_def(x, ix, ix->h.table, v[2]);
+		return index_set_def(x, ix, v[2]);
 	} else {
 		qp_constraint *k = (qp_constraint *)by_oid(x, 'k', v[1], NULL);
 		if (!k || !qp_kind_is_constraint(k->h.kind))
@@ -916,7 +912,7 @@ static int defs_finish(pgx *x)
 		if ((error = index_render(&x->text, x, p, &ok)) < 0)
 			goto done;
 		if (ok) {
-			if ((error = index_set_def(x, p->ix, p->t, qp_buf_cstr(&x->text))) < 0)
+			if ((error = index_set_def(x, p->ix, qp_buf_cstr(&x->text))) < 0)
 				goto done;
 			last_written++;
 		} else if ((error = later(x, 'i', p->oid)) < 0) {
