@@ -251,7 +251,7 @@ def print_record(rec):
               f"  {c['rss_kib_max'] / 1024:6.1f} MiB", flush=True)
     qs = [c for c in rec["commands"] if c["tool"] == "quipu"]
     ps = [c for c in rec["commands"] if c["tool"] != "quipu" and "failed" not in c]
-    for q in qs:
+    for q in qs if ps else []:
         print(f"  ratio {q['name']} / " + ", ".join(f"{p['name']} {q['median'] / p['median']:.3f}"
                                                     for p in ps), flush=True)
 
