@@ -59,6 +59,8 @@ static int run(cli_ctx *ctx, cli_args *a)
 		pid = fork();
 		if (pid == 0) {
 			/* through the shell, so EDITOR may carry arguments ("code -w") */
+			if (cli_env_added)
+				unsetenv(cli_env_added);
 			execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", editor, list.items[i]->path, (char *)NULL);
 			_exit(127);
 		}

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 	fprintf(f, "\n`quipu COMMAND --help` describes a command.\n");
 }
 
+const char *cli_env_added;
+
 int main(int argc, char **argv)
 {
 	cli_ctx ctx;
@@ -53,6 +55,15 @@ int main(int argc, char **argv)
 	 * tables: bench/README.md. */
 	mallopt(M_ARENA_MAX, 1);
 #endif
+	/* libpq, loaded with the first PostgreSQL connection, brings GnuTLS in
+	 * through libldap (LDAP lookups of connection services), and GnuTLS
+	 * initialises itself on load: its configuration, p11-kit's modules,
+	 * about 0.7 MiB resident, for a library quipu never calls (libpq's
+	 * TLS is OpenSSL; libldap calls gnutls_global_init() itself when an
+	 * ldaps:// lookup needs it). A value the user set is kept; children
+	 * (`quipu edit`'s editor) get the environment quipu started with. */
+	if (!getenv("GNUTLS_NO_IMPLICIT_INIT") && setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0) == 0)
+		cli_env_added = "GNUTLS_NO_IMPLICIT_INIT";
 	memset(&ctx, 0, sizeof(ctx));
 	k = cli_parse_globals(&ctx, argc - 1, argv + 1, &help, &version);
 	if (k < 0) {

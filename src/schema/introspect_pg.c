@@ -80,9 +80,9 @@ static int oidmap_put(oidmap *m, uint64_t k, void *v)
 {
 	size_t i;
 
-	/* up to 3/4 full: at 2,000 tables (~32,000 objects) the map stays at
-	 * 64 Ki slots (1 MiB) instead of doubling to 2 MiB while the previous
-	 * table is still held, at autogenerate's peak of memory */
+	/* up to 3/4 full (columns are not here, see find()): at 2,000 tables
+	 * (~10,000 entries) the map stays at 16 Ki slots (256 KiB) rather
+	 * than doubling while the previous table is still held */
 	if ((m->count + 1) * 4 > m->cap * 3) {
 		size_t cap = m->cap ? m->cap * 2 : 1024, j;
 		uint64_t *keys = calloc(cap, sizeof(*keys));
@@ -165,6 +165,7 @@ typedef struct pgx {
 	                          constraints only once the columns are in: key_render) */
 	int side_eager;        /* QUIPU_INTROSPECT_SIDE_EAGER=1 (tests): read each into the model
 	                          as soon as it is open, waiting for it, not when it happens to be in */
+	const char *types[256]; /* borrowed (the model's arena): type names lately copied, by hash */
 } pgx;
 
 #define NSFILTER(n) n ".nspname NOT IN ('pg_catalog', 'information_schema') " \
@@ -204,11 +205,37 @@ static uint64_t oidkey(char cls, const char *oid, const char *sub)
 	return numkey(cls, decimal(oid), sub ? decimal(sub) : 0);
 }
 
+/* The object of a map key. Columns are not in the map (at 2,000 tables
+ * they would be 20,000 of its 30,000 entries): the key of a column of
+ * pg_class (relation oid, attnum) finds its table, then the column among
+ * the table's. Once the rows are sorted attnum k is the k-th, or before
+ * it when columns were dropped; while reading they may come in any order. */
+static void *find(const pgx *x, uint64_t key)
+{
+	uint64_t attnum = key & 0xffff;
+	qp_table *t;
+	size_t i, n;
+
+	if (!attnum || (key >> 56) != 'c')
+		return oidmap_get(&x->by_oid, key);
+	t = oidmap_get(&x->by_oid, key & ~(uint64_t)0xffff);
+	if (!t || t->h.kind != QP_K_TABLE || !(n = t->n_cols))
+		return NULL;
+	/* the rows are not sorted: look from that place down, then up */
+	for (i = attnum <= n ? attnum - 1 : n - 1; i < n; i--)
+		if ((uint64_t)t->cols[i]->num == attnum)
+			return t->cols[i];
+	for (i = attnum < n ? attnum : n; i < n; i++)
+		if ((uint64_t)t->cols[i]->num == attnum)
+			return t->cols[i];
+	return NULL;
+}
+
 static qp_obj *by_oid(pgx *x, char cls, const char *oid, const char *sub)
 {
 	if (!oid)
 		return NULL;
-	return oidmap_get(&x->by_oid, oidkey(cls, oid, sub));
+	return find(x, oidkey(cls, oid, sub));
 }
 
 static int put_oid(pgx *x, char cls, const char *oid, const char *sub, void *obj)
@@ -219,6 +246,24 @@ static int put_oid(pgx *x, char cls, const char *oid, const char *sub, void *obj
 static const char *dup(pgx *x, const char *s)
 {
 	return qp_arena_strdup(&x->m->arena, s);
+}
+
+/* A column's or sequence's type name: 20,000 columns name a few dozen
+ * types, so a copy made for an earlier one is shared (a direct-mapped
+ * cache of 256: a miss only costs a copy). */
+static const char *dup_type(pgx *x, const char *s)
+{
+	uint32_t h = 2166136261u;
+	const char *p, **slot;
+
+	if (!s)
+		return NULL;
+	for (p = s; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	slot = &x->types[h & 255];
+	if (!*slot || strcmp(*slot, s))
+		*slot = dup(x, s);
+	return *slot;
 }
 
 /* NULL for NULL and for "" */
@@ -452,7 +497,7 @@ static int row_sequence(const char *const *v, size_t n, void *payload)
 
 	if (!s)
 		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
-	s->type = dup(x, v[3]);
+	s->type = dup_type(x, v[3]);
 	s->start = dup(x, v[4]);
 	s->inc = dup(x, v[5]);
 	s->min = dup(x, v[6]);
@@ -481,7 +526,8 @@ static int row_sequence(const char *const *v, size_t n, void *payload)
 /* ---- relations -------------------------------------------------------- */
 
 /* oid, schema, name, relkind, persistence, options, partkey, parent oid,
- * bound, viewdef, comment, row type oid, namespace oid */
+ * bound, viewdef, comment, row type oid, namespace oid, number of columns
+ * (dropped ones included) */
 static int row_relation(const char *const *v, size_t n, void *payload)
 {
 	pgx *x = payload;
@@ -507,6 +553,10 @@ static int row_relation(const char *const *v, size_t n, void *payload)
 	t->def = dup(x, v[9]);
 	t->h.comment = dup(x, v[10]);
 	qp_model_dep(x->m, &t->h, by_oid(x, 'n', v[12], NULL));
+	/* the columns' rows come mixed with other tables': their list is made
+	 * at its size now */
+	if (kind == QP_K_TABLE && v[13] && (error = qp_table_reserve_cols(x->m, t, (size_t)atoi(v[13]))) < 0)
+		return error;
 	if ((error = put_oid(x, 'c', v[0], NULL, t)) < 0)
 		return error;
 	if (v[11] && strcmp(v[11], "0") && (error = put_oid(x, 't', v[11], NULL, t)) < 0)
@@ -524,14 +574,13 @@ static int row_column(const char *const *v, size_t n, void *payload)
 	pgx *x = payload;
 	qp_table *t = (qp_table *)by_oid(x, 'c', v[0], NULL);
 	qp_column *c;
-	int error;
 
 	if (!t || t->h.kind != QP_K_TABLE)
 		return 0;
 	if (!(c = qp_model_add(x->m, sizeof(*c), QP_K_COLUMN, t->h.schema, v[2], t)))
 		return qp_error_code() ? qp_error_code() : QUIPU_ENOMEM;
 	c->num = atoi(v[1]);
-	c->type = dup(x, v[3]);
+	c->type = dup_type(x, v[3]);
 	c->not_null = is_true(v[4]);
 	c->identity = v[6] ? v[6][0] : 0;
 	c->generated = v[7] ? v[7][0] : 0;
@@ -555,8 +604,6 @@ static int row_column(const char *const *v, size_t n, void *payload)
 		if (!c->ident_opts)
 			return QUIPU_ENOMEM;
 	}
-	if ((error = put_oid(x, 'c', v[0], v[1], c)) < 0)
-		return error;
 	return 0;
 }
 
@@ -572,7 +619,7 @@ static int put_columns(qp_buf *b, pgx *x, uint64_t relid, const char *arr)
 	if (!s || *s++ != '{')
 		return 0;
 	while (*s >= '0' && *s <= '9') {
-		qp_obj *col = oidmap_get(&x->by_oid, numkey('c', relid, decimal(s)));
+		qp_obj *col = find(x, numkey('c', relid, decimal(s)));
 		if (!col || col->kind != QP_K_COLUMN)
 			return 0;
 		if (!first)
@@ -859,7 +906,7 @@ static int index_render(qp_buf *b, pgx *x, const plain_index *p, int *ok)
 		if (end == o)
 			return 0;
 		o = end + strspn(end, " ");
-		col = oidmap_get(&x->by_oid, key);
+		col = find(x, key);
 		if (!col || col->h.kind != QP_K_COLUMN || col->h.table != p->ix->h.table || col->collation)
 			return 0;
 		if (b->len && b->ptr[b->len - 1] != '(')
@@ -1108,13 +1155,13 @@ static int resolve(pgx *x)
 
 	for (i = 0; i < x->seqs.count; i++) {
 		qp_sequence *s = x->seqs.items[i];
-		qp_obj *col = oidmap_get(&x->by_oid, *(uint64_t *)x->seq_owner.items[i]);
+		qp_obj *col = find(x, *(uint64_t *)x->seq_owner.items[i]);
 		if (col && col->kind == QP_K_COLUMN)
 			s->owned_by = col->key;
 	}
 	for (i = 0; i < x->parts.count; i++) {
 		qp_table *t = x->parts.items[i];
-		qp_obj *parent = oidmap_get(&x->by_oid, *(uint64_t *)x->part_parent.items[i]);
+		qp_obj *parent = find(x, *(uint64_t *)x->part_parent.items[i]);
 		if (parent) {
 			t->parent_key = parent->key;
 			if (qp_model_dep(x->m, &t->h, parent) < 0)
@@ -1314,7 +1361,7 @@ int qp_introspect_pg(qp_model *out, const qp_driver *drv, qp_conn *c, const qp_i
 	        "CASE WHEN c.relispartition THEN (SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid) END, "
 	        "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, "
 	        "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, "
-	        "ds.description, c.reltype, n.oid "
+	        "ds.description, c.reltype, n.oid, c.relnatts "
 	        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " DESCR("ds", "c.oid", "pg_class", "0")
 	        "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " NSFILTER("n") " AND " NOT_EXT("pg_class", "c.oid"));
 	qp_buf_puts(&sql, qp_buf_cstr(&skip));

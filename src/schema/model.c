@@ -63,6 +63,7 @@ void qp_model_release(qp_model *m)
 {
 	qp_idmap_release(&m->by_key);
 	qp_arena_release(&m->arena);
+	qp_arena_release(&m->lists);
 	m->last_schema = NULL;
 	free(m->objs);
 	m->objs = NULL;
@@ -156,21 +157,53 @@ static const char *key_at(const void *ctx, unsigned id)
 	return ((const qp_model *)ctx)->objs[id]->key;
 }
 
-/* Appends p to a growable array of pointers in the arena. */
+/* Room for one more pointer in an array of the lists arena: in place when
+ * the array is the arena's last allocation (a table's columns come one
+ * after another, with no other array started between), else a copy at
+ * twice the size (the old storage is left behind). `first`: the capacity
+ * of a new array. */
+static int grow(qp_arena *a, void ***items, size_t n, size_t *cap, size_t first)
+{
+	size_t ncap;
+	void **grown;
+
+	if (n < *cap)
+		return 0;
+	if (*cap && qp_arena_extend(a, *items, *cap * sizeof(**items), sizeof(**items))) {
+		(*cap)++;
+		return 0;
+	}
+	ncap = *cap ? *cap * 2 : first;
+	if (!(grown = qp_arena_alloc(a, ncap * sizeof(*grown))))
+		return QUIPU_ENOMEM;
+	if (n)
+		memcpy(grown, *items, n * sizeof(*grown));
+	*items = grown;
+	*cap = ncap;
+	return 0;
+}
+
+/* Appends p to a growable array of pointers in the lists arena. */
 static int push(qp_arena *a, void ***items, size_t *n, size_t *cap, void *p)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
-		void **grown = qp_arena_alloc(a, ncap * sizeof(*grown));
-
-		if (!grown)
-			return QUIPU_ENOMEM;
-		if (*n)
-			memcpy(grown, *items, *n * sizeof(*grown));
-		*items = grown;
-		*cap = ncap;
-	}
+	if (grow(a, items, *n, cap, 1) < 0)
+		return QUIPU_ENOMEM;
 	(*items)[(*n)++] = p;
+	return 0;
+}
+
+int qp_table_reserve_cols(qp_model *m, qp_table *t, size_t n)
+{
+	qp_column **cols;
+
+	if (n <= t->cap_cols)
+		return 0;
+	if (!(cols = qp_arena_alloc(&m->lists, n * sizeof(*cols))))
+		return QUIPU_ENOMEM;
+	if (t->n_cols)
+		memcpy(cols, t->cols, t->n_cols * sizeof(*cols));
+	t->cols = cols;
+	t->cap_cols = n;
 	return 0;
 }
 
@@ -227,17 +260,17 @@ void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, c
 	if (table) {
 		switch (kind) {
 		case QP_K_COLUMN:
-			error = push(&m->arena, (void ***)&table->cols, &table->n_cols, &table->cap_cols, o);
+			error = push(&m->lists, (void ***)&table->cols, &table->n_cols, &table->cap_cols, o);
 			break;
 		case QP_K_INDEX:
-			error = push(&m->arena, (void ***)&table->idx, &table->n_idx, &table->cap_idx, o);
+			error = push(&m->lists, (void ***)&table->idx, &table->n_idx, &table->cap_idx, o);
 			break;
 		case QP_K_TRIGGER:
-			error = push(&m->arena, (void ***)&table->trigs, &table->n_trigs, &table->cap_trigs, o);
+			error = push(&m->lists, (void ***)&table->trigs, &table->n_trigs, &table->cap_trigs, o);
 			break;
 		default:
 			if (qp_kind_is_constraint(kind))
-				error = push(&m->arena, (void ***)&table->cons, &table->n_cons, &table->cap_cons, o);
+				error = push(&m->lists, (void ***)&table->cons, &table->n_cons, &table->cap_cons, o);
 			break;
 		}
 		if (error < 0)
@@ -264,15 +297,13 @@ int qp_model_dep(qp_model *m, qp_obj *obj, qp_obj *on)
 			return 0;
 	if (obj->n_deps == obj->cap_deps) {
 		/* most objects need one or two: start small */
-		unsigned ncap = obj->cap_deps ? obj->cap_deps * 2 : 2;
-		qp_obj **grown = qp_arena_alloc(&m->arena, ncap * sizeof(*grown));
+		size_t cap = obj->cap_deps;
 
-		if (!grown)
+		if (cap >= 0x7fffffffu)
+			return qp_error_oom();
+		if (grow(&m->lists, (void ***)&obj->deps, obj->n_deps, &cap, 2) < 0)
 			return QUIPU_ENOMEM;
-		if (obj->n_deps)
-			memcpy(grown, obj->deps, obj->n_deps * sizeof(*grown));
-		obj->deps = grown;
-		obj->cap_deps = ncap;
+		obj->cap_deps = (unsigned)cap;
 	}
 	obj->deps[obj->n_deps++] = on;
 	return 0;
@@ -285,11 +316,11 @@ int qp_domain_add_check(qp_model *m, qp_domain *d, const char *name, const char 
 
 	if (!nm || !df)
 		return QUIPU_ENOMEM;
-	if (push(&m->arena, (void ***)&d->check_names, &n, &cap, (void *)nm) < 0)
+	if (push(&m->lists, (void ***)&d->check_names, &n, &cap, (void *)nm) < 0)
 		return QUIPU_ENOMEM;
 	n = d->n_checks;
 	cap = d->cap_checks;
-	if (push(&m->arena, (void ***)&d->check_defs, &n, &cap, (void *)df) < 0)
+	if (push(&m->lists, (void ***)&d->check_defs, &n, &cap, (void *)df) < 0)
 		return QUIPU_ENOMEM;
 	d->n_checks = n;
 	d->cap_checks = cap;

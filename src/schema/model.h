@@ -188,9 +188,12 @@ typedef struct qp_model {
 	                          server renders as fixed points (so rendering again changes nothing) */
 	const char *last_schema;  /* the schema of the object added last (arena): the next object
 	                             of the same schema shares the copy */
+	qp_arena lists;        /* owns the pointer arrays: a table's columns, constraints, indexes
+	                          and triggers, an object's dependencies. Apart from the objects, an
+	                          array filled without a break grows in place (qp_arena_extend) */
 } qp_model;
 
-#define QP_MODEL_INIT {0, QP_ARENA_INIT, NULL, 0, 0, QP_IDMAP_INIT, 0, 0, NULL}
+#define QP_MODEL_INIT {0, QP_ARENA_INIT, NULL, 0, 0, QP_IDMAP_INIT, 0, 0, NULL, QP_ARENA_INIT}
 
 void qp_model_init(qp_model *m, qp_dialect d);
 void qp_model_release(qp_model *m);
@@ -201,6 +204,10 @@ void qp_model_release(qp_model *m);
  * object with the same key is QUIPU_EEXISTS. NULL on failure (error set). */
 void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, const char *name,
                    qp_table *table);
+/* Room for n columns in t's list, made before they are added: rows that
+ * come mixed with other tables' would otherwise grow it by copies left
+ * behind in the arena. Nothing to do when it has room. 0 or QUIPU_ENOMEM. */
+int qp_table_reserve_cols(qp_model *m, qp_table *t, size_t n);
 /* The key an object of this kind would have (arena-allocated). For
  * functions `name` is "name(args)". */
 const char *qp_model_key(qp_model *m, qp_kind kind, const char *schema, const char *table,

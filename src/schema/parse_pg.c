@@ -1448,11 +1448,8 @@ static int create_table(pp *x, const qp_json *st)
 		const char *kind = qp_json_node(qp_json_at(elts, i), &v);
 		n_cols += kind && !strcmp(kind, "ColumnDef");
 	}
-	if (n_cols) {
-		if (!(t->cols = qp_arena_alloc(&x->m->arena, n_cols * sizeof(*t->cols))))
-			return QUIPU_ENOMEM;
-		t->cap_cols = n_cols;
-	}
+	if ((error = qp_table_reserve_cols(x->m, t, n_cols)) < 0)
+		return error;
 	if ((sch = qp_model_find(x->m, QP_K_SCHEMA, "", NULL, schema)))
 		qp_model_dep(x->m, &t->h, sch);
 	for (i = 0; i < qp_json_len(elts); i++) {

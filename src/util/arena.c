@@ -57,6 +57,16 @@ void *qp_arena_alloc(qp_arena *a, size_t n)
 	return p;
 }
 
+int qp_arena_extend(qp_arena *a, const void *p, size_t old_n, size_t more)
+{
+	const unsigned char *end = (const unsigned char *)p + old_n;
+
+	if (!a->head || !p || end != a->head->data + a->used || more > a->head->size - a->used)
+		return 0;
+	a->used += more;
+	return 1;
+}
+
 /* Text needs no alignment: strings are packed end to end (a model holds
  * tens of thousands of short names and keys; rounding each up to 16 bytes
  * cost about a sixth of their space). */

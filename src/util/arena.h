@@ -37,6 +37,12 @@ char *qp_arena_strdup(qp_arena *a, const char *s);
 char *qp_arena_strndup(qp_arena *a, const char *s, size_t n);
 /* printf into the arena. */
 char *qp_arena_printf(qp_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Grows, in place, the allocation p of old_n bytes by `more` bytes when it
+ * is the last one made in a's current block and the block has room: 1 when
+ * it did (the new bytes are not zeroed), 0 when the caller must allocate
+ * anew. Arrays filled one after another (a table's columns, then its
+ * constraints) then take no more than they hold. */
+int qp_arena_extend(qp_arena *a, const void *p, size_t old_n, size_t more);
 /* Frees every block and re-initialises a. */
 void qp_arena_release(qp_arena *a);
 

@@ -227,6 +227,15 @@ rm -f edited.txt
 EDITOR="$T_DIR/ed.sh" ok "$QUIPU" edit current
 expect_eq "$(cat edited.txt)" "$T_DIR/migrations/versions/mall_merge_all.sql" "edit current opened the current revision's file"
 EDITOR=true VISUAL= ok "$QUIPU" edit r1r1
+# the editor gets the environment quipu started with: not the variable
+# quipu sets for itself (GNUTLS_NO_IMPLICIT_INIT, see main.c); one the user
+# set is left as it was
+printf '#!/bin/sh\necho "${GNUTLS_NO_IMPLICIT_INIT-unset}" >> "%s/env.txt"\n' "$T_DIR" > env.sh
+chmod +x env.sh
+env -u GNUTLS_NO_IMPLICIT_INIT EDITOR="$T_DIR/env.sh" VISUAL= "$QUIPU" edit r1r1 >/dev/null 2>&1 || echo "edit failed" >> env.txt
+GNUTLS_NO_IMPLICIT_INIT=0 EDITOR="$T_DIR/env.sh" VISUAL= "$QUIPU" edit r1r1 >/dev/null 2>&1 || echo "edit failed" >> env.txt
+expect_eq "$(cat env.txt | tr '\n' ' ')" "unset 0 " "the editor's environment is the one quipu started with"
+rm -f env.txt
 EDITOR=false VISUAL= fails "$QUIPU" edit r1r1
 expect_err "r1r1_right_one.sql"
 EDITOR=true fails "$QUIPU" edit zzzz

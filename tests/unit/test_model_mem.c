@@ -5,7 +5,9 @@
  * (qp_model_find), the index of objects by key (qp_idmap,
  * 4 bytes a slot, renumbered when qp_model_finish sorts), an object's name
  * as the tail of its key, the column's size, and the diff's reverse
- * dependencies in two flat arrays (qp_diff_rdeps). Memory itself is shown
+ * dependencies in two flat arrays (qp_diff_rdeps), the pointer lists that
+ * grow in place (qp_arena_extend, the lists arena, qp_table_reserve_cols).
+ * Memory itself is shown
  * in bench/; these pin the structures' behaviour.
  */
 #include <stdarg.h>
@@ -137,6 +139,91 @@ static void test_idmap(void **state)
 }
 
 /* ---- the model -------------------------------------------------------- */
+
+static void test_arena_extend(void **state)
+{
+	qp_arena a = QP_ARENA_INIT;
+	char *p, *q;
+
+	(void)state;
+	assert_int_equal(qp_arena_extend(&a, NULL, 0, 8), 0);
+	p = qp_arena_alloc(&a, 16);
+	assert_non_null(p);
+	/* the last allocation grows in place */
+	assert_int_equal(qp_arena_extend(&a, p, 16, 8), 1);
+	assert_int_equal(a.used, 24);
+	q = qp_arena_alloc(&a, 8);
+	assert_true(q >= p + 24);
+	/* no longer the last one; nor a pointer inside the last one */
+	assert_int_equal(qp_arena_extend(&a, p, 24, 8), 0);
+	assert_int_equal(qp_arena_extend(&a, q, 4, 8), 0);
+	assert_int_equal(qp_arena_extend(&a, q, 8, 8), 1);
+	/* not past the block's end */
+	assert_int_equal(qp_arena_extend(&a, q, 16, 1u << 20), 0);
+	qp_arena_release(&a);
+}
+
+/* A table's lists live in the model's lists arena: filled without a break
+ * they take what they hold; mixed, at most twice; reserved, exactly. */
+static void test_table_lists(void **state)
+{
+	qp_model m;
+	qp_table *t1, *t2, *t3;
+	qp_column *c;
+	char name[16];
+	size_t i, total;
+
+	(void)state;
+	qp_model_init(&m, QP_DIALECT_PG);
+	t1 = qp_model_add(&m, sizeof(qp_table), QP_K_TABLE, "public", "t1", NULL);
+	t2 = qp_model_add(&m, sizeof(qp_table), QP_K_TABLE, "public", "t2", NULL);
+	t3 = qp_model_add(&m, sizeof(qp_table), QP_K_TABLE, "public", "t3", NULL);
+	assert_non_null(t1);
+	assert_non_null(t2);
+	assert_non_null(t3);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "a%zu", i);
+		assert_non_null(qp_model_add(&m, sizeof(qp_column), QP_K_COLUMN, "public", name, t1));
+	}
+	assert_int_equal(t1->n_cols, 10);
+	assert_int_equal(t1->cap_cols, 10);
+	/* two tables' columns mixed */
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "b%zu", i);
+		assert_non_null(qp_model_add(&m, sizeof(qp_column), QP_K_COLUMN, "public", name, i % 2 ? t2 : t1));
+	}
+	assert_int_equal(t1->n_cols, 20);
+	assert_int_equal(t2->n_cols, 10);
+	assert_true(t1->cap_cols <= 2 * t1->n_cols);
+	assert_true(t2->cap_cols <= 2 * t2->n_cols);
+	/* made at its size first: adding takes nothing more from the arena */
+	assert_int_equal(qp_table_reserve_cols(&m, t3, 12), 0);
+	assert_int_equal(t3->cap_cols, 12);
+	assert_int_equal(qp_table_reserve_cols(&m, t3, 5), 0);
+	assert_int_equal(t3->cap_cols, 12);
+	total = m.lists.total;
+	i = m.lists.used;
+	for (size_t k = 0; k < 12; k++) {
+		snprintf(name, sizeof(name), "c%zu", k);
+		c = qp_model_add(&m, sizeof(qp_column), QP_K_COLUMN, "public", name, k % 2 ? t3 : t2);
+		assert_non_null(c);
+	}
+	assert_int_equal(t3->n_cols, 6);
+	assert_int_equal(t3->cap_cols, 12);
+	assert_int_equal(m.lists.total, total);
+	assert_true(m.lists.used > i); /* t2's list grew, t3's did not */
+	/* the columns, in order, in each list */
+	assert_string_equal(t1->cols[0]->h.name, "a0");
+	assert_string_equal(t1->cols[19]->h.name, "b18");
+	assert_string_equal(t2->cols[9]->h.name, "b19");
+	assert_string_equal(t3->cols[5]->h.name, "c11");
+	/* dependencies: one object's, added together, in place */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(qp_model_dep(&m, &t3->h, t1->cols[i] ? &t1->cols[i]->h : NULL), 0);
+	assert_int_equal(t3->h.n_deps, 5);
+	assert_int_equal(t3->h.cap_deps, 5);
+	qp_model_release(&m);
+}
 
 static void test_column_size(void **state)
 {
@@ -299,6 +386,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena_text_packed),
 		cmocka_unit_test(test_idmap),
+		cmocka_unit_test(test_arena_extend),
+		cmocka_unit_test(test_table_lists),
 		cmocka_unit_test(test_column_size),
 		cmocka_unit_test(test_model_index),
 		cmocka_unit_test(test_rdeps),
