@@ -720,6 +720,12 @@ def fig_autogen(args, w):
             print(f"setup: {n} tables loaded in {time.perf_counter() - t0:.1f} s", flush=True)
             cmds = [Cmd(f"introspection, {n} tables", argv=[exe, pg.libpq_url(db), "1"], env=env0, cwd=w.dir,
                         tool="quipu"),
+                    # the same read forced onto one connection, then onto two (what SIDE_MIN_PGCLASS,
+                    # pg_class's size, chooses between)
+                    Cmd(f"introspection, {n} tables, one connection", argv=[exe, pg.libpq_url(db), "1"],
+                        env=dict(env0, QUIPU_INTROSPECT_CONNECTIONS="1"), cwd=w.dir, tool="quipu"),
+                    Cmd(f"introspection, {n} tables, two connections", argv=[exe, pg.libpq_url(db), "1"],
+                        env=dict(env0, QUIPU_INTROSPECT_CONNECTIONS="2"), cwd=w.dir, tool="quipu"),
                     Cmd("true (spawn floor)", argv=["true"], env=env0, cwd=w.dir, tool="floor")]
             recs.append(run_figure(
                 f"autogen.pg.introspect.t{n}", cmds, args.runs or 5, warm, args.out,
