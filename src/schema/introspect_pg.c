@@ -140,9 +140,10 @@ typedef struct pgx {
 	qp_model *m;           /* borrowed: being filled */
 	const qp_driver *drv;  /* borrowed */
 	qp_conn *c;            /* borrowed */
-	oidmap by_oid;         /* (catalog letter, oid, attnum) -> qp_obj*: 'c' relations and their
-	                          columns, 't' types, 'p' routines, 'k' constraints, 'g' triggers,
-	                          'n' schemas, 'x' extensions, 'o' operators */
+	oidmap by_oid;         /* (catalog letter, oid, attnum) -> qp_obj*: 'c' relations (their
+	                          columns through find()), 't' types, 'p' routines, 'k'
+	                          constraints, 'g' triggers, 'n' schemas, 'x' extensions,
+	                          'o' operators */
 	qp_exec_error xe;      /* the last failure */
 	int version;           /* server_version_num */
 	long long pgclass_size; /* pg_relation_size('pg_class') */
