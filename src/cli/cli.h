@@ -67,13 +67,13 @@ typedef struct cli_cmd {
 	int (*run)(cli_ctx *ctx, cli_args *args);
 } cli_cmd;
 
-/* Parses argv for one command; global options are accepted too. Prints the
- * problem and returns CLI_EXIT_USAGE on bad input; 1 + printing help when
- * --help was asked (caller exits 0); 0 when parsed. */
 /* The variable main() added to quipu's environment for its own sake (see
  * main.c), or NULL; a child process unsets it before exec. */
 extern const char *cli_env_added;
 
+/* Parses argv for one command; global options are accepted too. Prints the
+ * problem and returns CLI_EXIT_USAGE on bad input; 1 + printing help when
+ * --help was asked (caller exits 0); 0 when parsed. */
 int cli_parse(cli_args *out, cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv);
 void cli_args_release(cli_args *a);
 void cli_usage(FILE *f, const cli_cmd *cmd);

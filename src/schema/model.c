@@ -157,6 +157,21 @@ static const char *key_at(const void *ctx, unsigned id)
 	return ((const qp_model *)ctx)->objs[id]->key;
 }
 
+/* The n pointers of an array copied to new storage of ncap in the arena
+ * (the old storage is left behind). */
+static int move_to(qp_arena *a, void ***items, size_t n, size_t *cap, size_t ncap)
+{
+	void **moved = qp_arena_alloc(a, ncap * sizeof(*moved));
+
+	if (!moved)
+		return QUIPU_ENOMEM;
+	if (n)
+		memcpy(moved, *items, n * sizeof(*moved));
+	*items = moved;
+	*cap = ncap;
+	return 0;
+}
+
 /* Room for one more pointer in an array of the lists arena: in place when
  * the array is the arena's last allocation (a table's columns come one
  * after another, with no other array started between), else a copy at
@@ -164,23 +179,13 @@ static const char *key_at(const void *ctx, unsigned id)
  * of a new array. */
 static int grow(qp_arena *a, void ***items, size_t n, size_t *cap, size_t first)
 {
-	size_t ncap;
-	void **grown;
-
 	if (n < *cap)
 		return 0;
 	if (*cap && qp_arena_extend(a, *items, *cap * sizeof(**items), sizeof(**items))) {
 		(*cap)++;
 		return 0;
 	}
-	ncap = *cap ? *cap * 2 : first;
-	if (!(grown = qp_arena_alloc(a, ncap * sizeof(*grown))))
-		return QUIPU_ENOMEM;
-	if (n)
-		memcpy(grown, *items, n * sizeof(*grown));
-	*items = grown;
-	*cap = ncap;
-	return 0;
+	return move_to(a, items, n, cap, *cap ? *cap * 2 : first);
 }
 
 /* Appends p to a growable array of pointers in the lists arena. */
@@ -194,17 +199,9 @@ static int push(qp_arena *a, void ***items, size_t *n, size_t *cap, void *p)
 
 int qp_table_reserve_cols(qp_model *m, qp_table *t, size_t n)
 {
-	qp_column **cols;
-
 	if (n <= t->cap_cols)
 		return 0;
-	if (!(cols = qp_arena_alloc(&m->lists, n * sizeof(*cols))))
-		return QUIPU_ENOMEM;
-	if (t->n_cols)
-		memcpy(cols, t->cols, t->n_cols * sizeof(*cols));
-	t->cols = cols;
-	t->cap_cols = n;
-	return 0;
+	return move_to(&m->lists, (void ***)&t->cols, t->n_cols, &t->cap_cols, n);
 }
 
 void *qp_model_add(qp_model *m, size_t size, qp_kind kind, const char *schema, const char *name,
